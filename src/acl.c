@@ -1,0 +1,383 @@
+#include "config.h"
+
+#include "acl.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "diag.h"
+#include "val.h"
+
+/* clang-format off */
+static const struct acl_crit_info acl_crits[] = {
+	{ "hdr",	ACL_HDR,	true,	true },
+	{ "hdr_beg",	ACL_HDR_BEG,	true,	true },
+	{ "method",	ACL_METHOD,	false,	true },
+	{ "path",	ACL_PATH,	false,	true },
+	{ "path_beg",	ACL_PATH_BEG,	false,	true },
+	{ "path_end",	ACL_PATH_END,	false,	true },
+	{ "path_reg",	ACL_PATH_REG,	false,	true },
+	{ "src",	ACL_SRC,	false,	false },
+};
+
+/* HAProxy criteria weir knows of but does not offer (yet). */
+static const char *const acl_later[] = {
+	"base", "base_beg", "base_dom", "base_end", "base_reg", "base_sub",
+	"cook", "dst", "dst_port", "hdr_cnt", "hdr_dom", "hdr_end",
+	"hdr_ip", "hdr_len", "hdr_reg", "hdr_sub", "hdr_val", "path_dir",
+	"path_dom", "path_len", "path_sub", "query", "req.cook", "req.hdr",
+	"req.ssl_sni", "src_port", "ssl_c_s_dn", "ssl_c_verify", "ssl_fc",
+	"ssl_fc_sni", "url", "url_beg", "url_dom", "url_end", "url_param",
+	"url_reg", "url_sub",
+};
+/* clang-format on */
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct acl_crit_info *
+acl_crit_info(enum acl_crit c)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(acl_crits); i++)
+		if (acl_crits[i].crit == c)
+			return &acl_crits[i];
+	return NULL;
+}
+
+/* RFC 9110 5.6.2: a token, as a method is. */
+static bool
+acl_is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return false;
+	return true;
+}
+
+static int
+acl_check_value(struct diag *d, const struct conf_acl *ca,
+    const struct conf_word *w)
+{
+	struct conf_addr net;
+	unsigned bits;
+	regex_t re;
+	int r;
+
+	switch (ca->crit) {
+	case ACL_SRC:
+		if (val_net(w->s, &net, &bits) < 0) {
+			diag_error(d, &w->loc,
+			    "invalid address or network '%s' for 'src'", w->s);
+			return -1;
+		}
+		break;
+	case ACL_METHOD:
+		if (!acl_is_token(w->s)) {
+			diag_error(d, &w->loc, "invalid method '%s'", w->s);
+			return -1;
+		}
+		break;
+	case ACL_PATH_REG:
+		r = regcomp(&re, w->s, REG_EXTENDED | REG_NOSUB |
+		    ((ca->flags & ACL_F_ICASE) ? REG_ICASE : 0));
+		if (r != 0) {
+			char msg[128];
+
+			regerror(r, &re, msg, sizeof(msg));
+			diag_error(d, &w->loc,
+			    "invalid regular expression '%s': %s", w->s, msg);
+			return -1;
+		}
+		regfree(&re);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+struct conf_acl *
+acl_parse(struct arena *a, struct diag *d, const char *name,
+    const struct conf_word *words, unsigned n, const struct loc *loc)
+{
+	struct conf_acl *ca;
+	const struct acl_crit_info *ci = NULL;
+	const struct conf_word *cw;
+	char crit[64];
+	const char *paren, *arg = NULL;
+	size_t cl, i;
+	unsigned k;
+	int bad = 0;
+
+	if (n == 0) {
+		diag_error(d, loc, "an acl needs a criterion and values");
+		return NULL;
+	}
+	cw = &words[0];
+	paren = strchr(cw->s, '(');
+	cl = paren ? (size_t)(paren - cw->s) : cw->len;
+	if (cl >= sizeof(crit)) {
+		diag_error(d, &cw->loc, "unknown acl criterion '%s'", cw->s);
+		return NULL;
+	}
+	memcpy(crit, cw->s, cl);
+	crit[cl] = '\0';
+	for (i = 0; i < NELEM(acl_crits); i++)
+		if (strcmp(crit, acl_crits[i].name) == 0)
+			ci = &acl_crits[i];
+	if (ci == NULL) {
+		const char *best;
+
+		for (i = 0; i < NELEM(acl_later); i++) {
+			if (strcmp(crit, acl_later[i]) == 0) {
+				diag_error(d, &cw->loc, "acl criterion '%s' "
+				    "is not supported yet", crit);
+				return NULL;
+			}
+		}
+		best = diag_best_match(crit, acl_crits, NELEM(acl_crits),
+		    sizeof(acl_crits[0]));
+		if (best != NULL)
+			diag_error(d, &cw->loc, "unknown acl criterion '%s' "
+			    "(did you mean '%s'?)", crit, best);
+		else
+			diag_error(d, &cw->loc,
+			    "unknown acl criterion '%s'", crit);
+		return NULL;
+	}
+	if (paren != NULL) {
+		size_t al = cw->len - cl;
+
+		if (al < 3 || cw->s[cw->len - 1] != ')' ||
+		    memchr(paren + 1, ')', al - 2) != NULL) {
+			diag_error(d, &cw->loc, "malformed argument in '%s' "
+			    "(expected %s(name))", cw->s, crit);
+			return NULL;
+		}
+		if (!ci->takes_arg) {
+			diag_error(d, &cw->loc,
+			    "acl criterion '%s' takes no argument", crit);
+			return NULL;
+		}
+		arg = arena_strndup(a, paren + 1, al - 2);
+	} else if (ci->takes_arg) {
+		diag_error(d, &cw->loc,
+		    "acl criterion '%s' needs a header name: %s(name)", crit,
+		    crit);
+		return NULL;
+	}
+
+	ca = arena_alloc(a, sizeof(*ca));
+	if (ca == NULL || (paren != NULL && arg == NULL)) {
+		diag_error(d, loc, "out of memory");
+		return NULL;
+	}
+	ca->loc = *loc;
+	ca->name = name;
+	ca->crit = ci->crit;
+	ca->arg = arg;
+
+	for (k = 1; k < n && words[k].s[0] == '-' &&
+	    !(words[k].flags & CONF_W_QUOTED); k++) {
+		const char *f = words[k].s;
+
+		if (strcmp(f, "--") == 0) {
+			k++;
+			break;
+		}
+		if (strcmp(f, "-i") == 0) {
+			ca->flags |= ACL_F_ICASE;
+		} else if (strcmp(f, "-m") == 0 || strcmp(f, "-f") == 0 ||
+		    strcmp(f, "-M") == 0 || strcmp(f, "-n") == 0 ||
+		    strcmp(f, "-u") == 0) {
+			diag_error(d, &words[k].loc,
+			    "acl flag '%s' is not supported yet", f);
+			return NULL;
+		} else {
+			diag_error(d, &words[k].loc, "unknown acl flag '%s' "
+			    "(use '--' before a value that starts with '-')",
+			    f);
+			return NULL;
+		}
+	}
+	if (k >= n) {
+		diag_error(d, &cw->loc, "acl criterion '%s' needs at least "
+		    "one value to match", crit);
+		return NULL;
+	}
+	ca->vals = &words[k];
+	ca->nvals = n - k;
+	for (; k < n; k++)
+		bad |= acl_check_value(d, ca, &words[k]);
+	return bad ? NULL : ca;
+}
+
+int
+acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
+    struct acl_expr *e)
+{
+	unsigned i;
+
+	memset(e, 0, sizeof(*e));
+	e->crit = ca->crit;
+	e->flags = ca->flags;
+	e->arg = ca->arg;
+	e->arg_len = ca->arg ? strlen(ca->arg) : 0;
+	e->pats = arena_alloc(a, sizeof(*e->pats) * ca->nvals);
+	if (e->pats == NULL) {
+		diag_error(d, &ca->loc, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < ca->nvals; i++) {
+		const struct conf_word *w = &ca->vals[i];
+		struct acl_pat *p = &e->pats[i];
+
+		p->s = w->s;
+		p->len = w->len;
+		if (ca->crit == ACL_SRC &&
+		    val_net(w->s, &p->net, &p->bits) < 0) {
+			diag_error(d, &w->loc, "invalid network '%s'", w->s);
+			return -1;
+		}
+		if (ca->crit == ACL_PATH_REG) {
+			p->re = malloc(sizeof(*p->re));
+			if (p->re == NULL || regcomp(p->re, w->s, REG_EXTENDED |
+			    REG_NOSUB | ((ca->flags & ACL_F_ICASE) ?
+			    REG_ICASE : 0)) != 0) {
+				free(p->re);
+				p->re = NULL;
+				diag_error(d, &w->loc,
+				    "cannot compile '%s'", w->s);
+				return -1;
+			}
+		}
+		e->npats++;
+	}
+	return 0;
+}
+
+void
+acl_expr_release(struct acl_expr *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->npats; i++) {
+		if (e->pats[i].re != NULL) {
+			regfree(e->pats[i].re);
+			free(e->pats[i].re);
+			e->pats[i].re = NULL;
+		}
+	}
+}
+
+static bool
+acl_eq(const char *a, size_t al, const char *b, size_t bl, bool icase)
+{
+	if (al != bl)
+		return false;
+	return icase ? strncasecmp(a, b, al) == 0 : memcmp(a, b, al) == 0;
+}
+
+static bool
+acl_net_match(const struct acl_pat *p, const struct sockaddr *sa)
+{
+	const unsigned char *x, *y;
+	unsigned bits = p->bits, i;
+
+	if (sa == NULL || sa->sa_family != p->net.ss.ss_family)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		x = (const unsigned char *)&((const struct sockaddr_in *)sa)
+		    ->sin_addr;
+		y = (const unsigned char *)&((const struct sockaddr_in *)
+		    &p->net.ss)->sin_addr;
+	} else {
+		x = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		y = ((const struct sockaddr_in6 *)&p->net.ss)
+		    ->sin6_addr.s6_addr;
+	}
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (x[i] != y[i])
+			return false;
+	if (bits > 0) {
+		unsigned char m = (unsigned char)(0xff << (8 - bits));
+
+		if ((x[i] & m) != (y[i] & m))
+			return false;
+	}
+	return true;
+}
+
+static bool
+acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
+    const char *v, size_t vl)
+{
+	bool ic = e->flags & ACL_F_ICASE;
+	char buf[8192];
+
+	switch (e->crit) {
+	case ACL_PATH:
+	case ACL_HDR:
+	case ACL_METHOD:
+		return acl_eq(v, vl, p->s, p->len, ic);
+	case ACL_PATH_BEG:
+	case ACL_HDR_BEG:
+		return vl >= p->len && acl_eq(v, p->len, p->s, p->len, ic);
+	case ACL_PATH_END:
+		return vl >= p->len &&
+		    acl_eq(v + vl - p->len, p->len, p->s, p->len, ic);
+	case ACL_PATH_REG:
+		if (vl >= sizeof(buf) || memchr(v, '\0', vl) != NULL)
+			return false;
+		memcpy(buf, v, vl);
+		buf[vl] = '\0';
+		return regexec(p->re, buf, 0, NULL, 0) == 0;
+	case ACL_SRC:
+		break;
+	}
+	return false;
+}
+
+bool
+acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
+{
+	const char *v = NULL;
+	size_t vl = 0;
+	unsigned i;
+
+	switch (e->crit) {
+	case ACL_SRC:
+		for (i = 0; i < e->npats; i++)
+			if (acl_net_match(&e->pats[i], s->src))
+				return true;
+		return false;
+	case ACL_PATH:
+	case ACL_PATH_BEG:
+	case ACL_PATH_END:
+	case ACL_PATH_REG:
+		v = s->path;
+		vl = s->path_len;
+		break;
+	case ACL_METHOD:
+		v = s->method;
+		vl = s->method_len;
+		break;
+	case ACL_HDR:
+	case ACL_HDR_BEG:
+		if (s->hdr != NULL)
+			v = s->hdr(s->hdr_arg, e->arg, e->arg_len, &vl);
+		break;
+	}
+	if (v == NULL)
+		return false;
+	for (i = 0; i < e->npats; i++)
+		if (acl_pat_match(e, &e->pats[i], v, vl))
+			return true;
+	return false;
+}

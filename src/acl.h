@@ -1,0 +1,74 @@
+/*
+ * ACLs: criteria, their patterns, and how conditions over them are matched.
+ * acl_parse() reads an acl line (or an anonymous { acl }) into the typed
+ * configuration; the graph compiles it with acl_compile().
+ */
+#ifndef WEIR_ACL_H
+#define WEIR_ACL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf-t.h"
+
+struct acl_crit_info {
+	const char *name;	/* first: diag_best_match() reads it */
+	enum acl_crit crit;
+	bool takes_arg;		/* hdr(name) */
+	bool http_only;
+};
+
+const struct acl_crit_info *acl_crit_info(enum acl_crit c);
+
+/*
+ * Read "criterion [flags] values..." (words[0..n)) into a new conf_acl
+ * named name (NULL for an anonymous one), allocated in a. Problems go to
+ * d at the word they concern. Returns NULL after an error.
+ */
+struct conf_acl *acl_parse(struct arena *a, struct diag *d, const char *name,
+    const struct conf_word *words, unsigned n, const struct loc *loc);
+
+/* A compiled pattern: what the request path matches against. */
+struct acl_pat {
+	const char *s;
+	size_t len;
+	regex_t *re;			/* ACL_PATH_REG */
+	struct conf_addr net;		/* ACL_SRC */
+	unsigned bits;
+};
+
+struct acl_expr {
+	enum acl_crit crit;
+	unsigned flags;
+	const char *arg;
+	size_t arg_len;
+	struct acl_pat *pats;
+	unsigned npats;
+};
+
+/* The values an ACL is matched against; a missing one is NULL. */
+struct acl_sample {
+	const char *path;
+	size_t path_len;
+	const char *method;
+	size_t method_len;
+	const struct sockaddr *src;
+	/* the value of the header named name, or NULL */
+	const char *(*hdr)(void *arg, const char *name, size_t name_len,
+	    size_t *len);
+	void *hdr_arg;
+};
+
+/*
+ * Compile one acl line into e, allocating in a. Returns 0, or -1 with a
+ * message in d when a pattern does not compile (regular expressions).
+ */
+int acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
+    struct acl_expr *e);
+/* Free what acl_compile() allocated outside the arena (regexes). */
+void acl_expr_release(struct acl_expr *e);
+/* Whether the sample matches any pattern of e. */
+bool acl_expr_match(const struct acl_expr *e, const struct acl_sample *s);
+
+#endif

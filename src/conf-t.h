@@ -1,0 +1,360 @@
+/*
+ * Types of the conf tree (the syntax of lb.conf: sections, statements,
+ * words and conditions, each with its place in the file) and of the typed
+ * configuration the keyword tables fill from it.
+ */
+#ifndef WEIR_CONF_T_H
+#define WEIR_CONF_T_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "arena.h"
+#include "diag.h"
+
+/* ---- syntax ------------------------------------------------------------ */
+
+#define CONF_W_QUOTED	0x1	/* some part of the word was quoted */
+
+struct conf_word {
+	const char *s;		/* NUL-terminated; may hold no NUL itself */
+	size_t len;
+	struct loc loc;
+	unsigned flags;
+};
+
+/* One term of a condition: an ACL name or an anonymous { acl }. */
+struct conf_acl;
+
+struct conf_term {
+	struct conf_term *next;
+	struct loc loc;
+	bool neg;
+	const struct conf_word *name;	/* NULL for an anonymous ACL */
+	const struct conf_word *words;	/* anonymous: criterion, values */
+	unsigned nwords;
+	struct conf_acl *anon;		/* anonymous, as verify_conf() read it */
+};
+
+/* Terms joined by AND; the alternatives of a condition are joined by OR. */
+struct conf_and {
+	struct conf_and *next;
+	struct conf_term *terms;
+};
+
+struct conf_cond {
+	struct loc loc;		/* of the 'if' or 'unless' */
+	bool unless;
+	struct conf_and *alts;
+};
+
+enum conf_stmt_kind {
+	CONF_STMT = 0,
+	CONF_SECTION,		/* a section header: words[0] is its kind */
+};
+
+struct conf_stmt {
+	struct conf_stmt *next;
+	enum conf_stmt_kind kind;
+	struct loc loc;
+	const struct conf_word *words;
+	unsigned nwords;
+	const struct conf_cond *cond;	/* NULL when there is none */
+};
+
+enum conf_sec_kind {
+	SEC_KIND_GLOBAL = 0,
+	SEC_KIND_DEFAULTS,
+	SEC_KIND_FRONTEND,
+	SEC_KIND_BACKEND,
+	SEC_KIND_LISTEN,
+	SEC_KIND_OTHER,		/* a HAProxy section weir does not support */
+};
+
+struct conf_section {
+	struct conf_section *next;
+	enum conf_sec_kind kind;
+	const struct conf_stmt *header;
+	struct conf_stmt *stmts;	/* chained through ->next */
+	unsigned nstmts;
+};
+
+/* ---- typed configuration ----------------------------------------------- */
+
+struct conf_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+enum px_mode {
+	PX_MODE_TCP = 0,	/* HAProxy's default */
+	PX_MODE_HTTP,
+};
+
+enum to_kind {
+	TO_CONNECT = 0,
+	TO_CLIENT,
+	TO_SERVER,
+	TO_HTTP_REQUEST,
+	TO_HTTP_KEEP_ALIVE,
+	TO_QUEUE,
+	TO_TUNNEL,
+	TO_CHECK,
+	TO_CLIENT_FIN,
+	TO_SERVER_FIN,
+	TO__COUNT
+};
+
+enum px_opt {
+	OPT_DONTLOGNULL = 0,
+	OPT_FORWARDFOR,
+	OPT_HTTP_KEEP_ALIVE,
+	OPT_HTTP_SERVER_CLOSE,
+	OPT_HTTPCHK,
+	OPT_HTTPCLOSE,
+	OPT_HTTPLOG,
+	OPT_REDISPATCH,
+	OPT_TCPLOG,
+	OPT__COUNT
+};
+
+enum lb_algo {
+	LB_ROUNDROBIN = 0,
+	LB_STATIC_RR,
+	LB_LEASTCONN,
+	LB_FIRST,
+	LB_SOURCE,
+	LB_URI,
+	LB_HDR,
+	LB_RANDOM,
+};
+
+enum hash_type {
+	HASH_MAP_BASED = 0,
+	HASH_CONSISTENT,
+};
+
+enum log_kind {
+	LOG_STDOUT = 0,
+	LOG_STDERR,
+	LOG_UDP,		/* syslog over UDP */
+	LOG_UNIX,		/* syslog over a unix datagram socket */
+};
+
+enum log_format {
+	LOG_FMT_RFC3164 = 0,
+	LOG_FMT_RAW,
+	LOG_FMT_RFC5424,
+	LOG_FMT_JSON,
+};
+
+struct conf_log {
+	struct conf_log *next;
+	struct loc loc;
+	enum log_kind kind;
+	struct conf_addr addr;	/* LOG_UDP */
+	const char *path;	/* LOG_UNIX */
+	int facility;		/* 0..23, -1 when none was given */
+	int level;		/* max level 0..7 */
+	enum log_format format;
+};
+
+enum stats_level {
+	STATS_LEVEL_USER = 0,
+	STATS_LEVEL_OPERATOR,
+	STATS_LEVEL_ADMIN,
+};
+
+struct conf_stats_socket {
+	struct conf_stats_socket *next;
+	struct loc loc;
+	const char *path;
+	unsigned mode;		/* permission bits; 0600 by default */
+	enum stats_level level;
+	bool expose_fd;
+};
+
+struct conf_global {
+	unsigned nbthread;
+	unsigned maxconn;
+	uint64_t hard_stop_after_ms;
+	uint64_t stats_timeout_ms;
+	const char *pidfile;
+	const char *ca_base;
+	const char *crt_base;
+	unsigned tune_bufsize;
+	unsigned tune_maxhdr;
+	struct conf_log *logs;
+	struct conf_stats_socket *sockets;
+};
+
+struct conf_bind {
+	struct conf_bind *next;
+	struct loc loc;
+	const char *text;	/* as written */
+	const char *name;	/* bind ... name NAME */
+	struct conf_addr addr;
+};
+
+#define SRV_BACKUP	0x1
+#define SRV_DISABLED	0x2
+#define SRV_CHECK	0x4
+
+struct conf_server {
+	struct conf_server *next;
+	struct loc loc;
+	const char *name;
+	const char *addr_text;
+	struct conf_addr addr;
+	unsigned weight;
+	unsigned maxconn;	/* 0: no limit */
+	unsigned flags;
+	uint64_t inter_ms;
+	unsigned fall;
+	unsigned rise;
+};
+
+enum acl_crit {
+	ACL_PATH = 0,
+	ACL_PATH_BEG,
+	ACL_PATH_END,
+	ACL_PATH_REG,
+	ACL_HDR,
+	ACL_HDR_BEG,
+	ACL_METHOD,
+	ACL_SRC,
+};
+
+#define ACL_F_ICASE	0x1
+
+/* One acl line; lines that share a name are ORed, as in HAProxy. */
+struct conf_acl {
+	struct conf_acl *next;
+	struct loc loc;
+	const char *name;	/* NULL for an anonymous acl */
+	enum acl_crit crit;
+	const char *arg;	/* hdr(name): the header name */
+	unsigned flags;
+	const struct conf_word *vals;
+	unsigned nvals;
+};
+
+struct conf_switch {
+	struct conf_switch *next;
+	struct loc loc;
+	const struct conf_word *backend;
+	const struct conf_cond *cond;
+};
+
+enum http_act {
+	HTTP_ACT_DENY = 0,
+	HTTP_ACT_SET_HEADER,
+	HTTP_ACT_ADD_HEADER,
+	HTTP_ACT_DEL_HEADER,
+	HTTP_ACT_REDIRECT,
+	HTTP_ACT_RETURN,
+};
+
+enum redir_kind {
+	REDIR_LOCATION = 0,
+	REDIR_PREFIX,
+	REDIR_SCHEME,
+};
+
+struct conf_http_rule {
+	struct conf_http_rule *next;
+	struct loc loc;
+	enum http_act act;
+	const char *name;	/* header name */
+	const char *value;	/* header value, redirect target */
+	enum redir_kind redir;
+	unsigned status;	/* deny, redirect, return */
+	const char *ctype;	/* return: content-type */
+	const char *body;	/* return: body */
+	size_t body_len;
+	const struct conf_cond *cond;
+};
+
+struct conf_errorfile {
+	struct conf_errorfile *next;
+	struct loc loc;
+	unsigned status;
+	const char *path;
+	const char *data;	/* the whole HTTP response, as read */
+	size_t len;
+};
+
+/* Where a setting came from: unset, its own section, or a defaults one. */
+struct conf_origin {
+	struct loc loc;
+	bool set;
+	bool inherited;
+};
+
+#define PX_CAP_FE	0x1
+#define PX_CAP_BE	0x2
+#define PX_CAP_DEF	0x4
+
+struct conf_proxy {
+	struct conf_proxy *next;
+	struct loc loc;
+	const char *name;	/* "" for an unnamed defaults section */
+	unsigned cap;
+
+	enum px_mode mode;
+	struct conf_origin mode_origin;
+	unsigned maxconn;
+	unsigned retries;
+	struct conf_origin retries_origin;
+	uint64_t timeout_ms[TO__COUNT];
+	struct conf_origin timeout_origin[TO__COUNT];
+
+	uint32_t opts;		/* bit per enum px_opt */
+	struct conf_origin opt_origin[OPT__COUNT];
+	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
+	unsigned fwdfor_except_bits;	/* 0: none */
+	const char *fwdfor_header;
+	const char *httpchk_method;
+	const char *httpchk_uri;
+	const char *httpchk_version;
+	const char *monitor_uri;
+
+	bool log_global;
+	struct conf_log *logs;
+
+	enum lb_algo balance;
+	struct conf_origin balance_origin;
+	const char *balance_arg;	/* hdr(name) */
+	unsigned random_draws;		/* random(N) */
+	enum hash_type hash_type;
+
+	struct conf_bind *binds;
+	struct conf_server *servers;
+	struct conf_server defsrv;
+	struct conf_acl *acls;
+	struct conf_switch *switches;
+	const struct conf_word *default_backend;
+	struct conf_http_rule *http_req;
+	struct conf_http_rule *http_rsp;
+	struct conf_errorfile *errorfiles;
+};
+
+struct conf {
+	struct arena arena;
+	/* The environment ${VAR} reads; getenv(3) unless a test sets it. */
+	const char *(*getenv)(void *arg, const char *name);
+	void *getenv_arg;
+
+	struct conf_stmt *stmts;	/* every statement, includes expanded */
+	struct conf_section *sections;
+	unsigned nsections;
+
+	struct conf_global global;
+	struct conf_proxy *proxies;	/* frontend, backend, listen, in order */
+	unsigned nproxies;
+};
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * Types of the runtime graph: an immutable picture of one configuration,
+ * every name resolved to a pointer, balance tables and ACLs built. Nothing
+ * writes a graph once graph_build() returned it; what changes at run time
+ * (counters, health, cursors) lives outside it.
+ */
+#ifndef WEIR_GRAPH_T_H
+#define WEIR_GRAPH_T_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "acl.h"
+#include "arena.h"
+#include "conf-t.h"
+
+struct g_backend;
+struct g_frontend;
+
+struct g_server {
+	const char *name;
+	struct g_backend *be;
+	unsigned idx;		/* in be->servers */
+	struct conf_addr addr;
+	const char *addr_text;
+	unsigned weight;
+	unsigned maxconn;
+	unsigned flags;		/* SRV_* */
+	uint64_t inter_ms;
+	unsigned fall, rise;
+};
+
+struct g_ring_point {
+	uint32_t hash;
+	unsigned srv;		/* index in be->servers */
+};
+
+/* Balance tables, built once per graph. Server indexes into be->servers. */
+struct g_lb {
+	unsigned *rr;		/* smooth weighted round-robin order */
+	unsigned nrr;		/* 0: too long to precompute, pick live */
+	unsigned *rr_backup;	/* the same over backup servers */
+	unsigned nrr_backup;
+	unsigned *map;		/* map-based hashing: weight slots each */
+	unsigned nmap;
+	struct g_ring_point *ring;	/* consistent hashing, sorted */
+	unsigned nring;
+	unsigned nactive;	/* usable non-backup servers */
+	unsigned nbackup;	/* usable backup servers */
+};
+
+struct g_acl {
+	const char *name;	/* NULL: anonymous */
+	struct acl_expr *exprs;	/* the lines of one name, ORed */
+	unsigned nexprs;
+};
+
+struct g_term {
+	bool neg;
+	const struct g_acl *acl;
+};
+
+struct g_alt {
+	struct g_term *terms;	/* ANDed */
+	unsigned nterms;
+};
+
+struct g_cond {
+	bool unless;
+	struct g_alt *alts;	/* ORed */
+	unsigned nalts;
+};
+
+struct g_http_rule {
+	enum http_act act;
+	const char *name;
+	size_t name_len;
+	const char *value;
+	size_t value_len;
+	enum redir_kind redir;
+	unsigned status;
+	const char *ctype;
+	const char *body;
+	size_t body_len;
+	const struct g_cond *cond;	/* NULL: always */
+};
+
+struct g_errorfile {
+	unsigned status;
+	const char *data;
+	size_t len;
+};
+
+/* What frontends and backends share: settings of a proxy section. */
+struct g_proxy {
+	const char *name;
+	struct loc loc;
+	enum px_mode mode;
+	uint64_t timeout_ms[TO__COUNT];	/* defaults applied */
+	uint32_t opts;			/* 1 << enum px_opt */
+	struct g_acl *acls;
+	unsigned nacls;
+	struct g_http_rule *http_req;
+	unsigned nhttp_req;
+	struct g_http_rule *http_rsp;
+	unsigned nhttp_rsp;
+	struct g_errorfile *errorfiles;
+	unsigned nerrorfiles;
+	bool log_global;
+};
+
+struct g_backend {
+	struct g_proxy px;
+	unsigned idx;		/* in graph->backends */
+	enum lb_algo algo;
+	const char *lb_arg;	/* hdr(name) */
+	size_t lb_arg_len;
+	unsigned random_draws;
+	enum hash_type hash_type;
+	unsigned retries;
+	const char *httpchk_method, *httpchk_uri, *httpchk_version;
+	struct g_server *servers;
+	unsigned nservers;
+	struct g_lb lb;
+};
+
+struct g_switch {
+	const struct g_cond *cond;
+	struct g_backend *be;
+};
+
+struct g_listener {
+	struct conf_addr addr;
+	const char *text;
+	const char *name;
+	struct g_frontend *fe;
+};
+
+struct g_frontend {
+	struct g_proxy px;
+	unsigned idx;		/* in graph->frontends */
+	unsigned maxconn;
+	const char *monitor_uri;
+	struct conf_addr fwdfor_except;
+	unsigned fwdfor_except_bits;
+	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
+	struct g_listener **listeners;
+	unsigned nlisteners;
+	struct g_switch *switches;
+	unsigned nswitches;
+	struct g_backend *default_be;	/* NULL: 503 */
+};
+
+struct g_stats_socket {
+	const char *path;
+	unsigned mode;
+	enum stats_level level;
+};
+
+struct g_log {
+	enum log_kind kind;
+	struct conf_addr addr;
+	const char *path;
+	int facility;
+	int level;
+	enum log_format format;
+};
+
+struct graph {
+	atomic_uint refs;
+	uint64_t generation;	/* set by whoever publishes the graph */
+	struct arena arena;
+
+	const char *file;	/* the file it was read from */
+	unsigned nbthread;
+	unsigned maxconn;
+	uint64_t hard_stop_after_ms;	/* 0: wait for ever */
+	uint64_t stats_timeout_ms;
+	unsigned bufsize;
+	unsigned maxhdr;
+	const char *pidfile;
+	struct g_log *logs;
+	unsigned nlogs;
+	struct g_stats_socket *sockets;
+	unsigned nsockets;
+
+	struct g_frontend *frontends;
+	unsigned nfrontends;
+	struct g_backend *backends;
+	unsigned nbackends;
+	struct g_listener *listeners;
+	unsigned nlisteners;
+	unsigned nservers;
+
+	/* compiled ACL expressions, for regfree() when the graph goes */
+	struct acl_expr **exprs;
+	unsigned nexprs;
+};
+
+#endif

@@ -1,0 +1,2115 @@
+#include "config.h"
+
+#include "kw.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "conf.h"
+#include "diag.h"
+#include "val.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+#define KW_COND		0x100	/* the keyword takes if/unless */
+
+struct kw_ctx {
+	struct conf *c;
+	struct diag *d;
+	struct conf_proxy *px;		/* NULL in global */
+	struct conf_proxy *defaults;	/* what new proxies start from */
+	unsigned sec;			/* KS_* of this section */
+	char where[160];		/* "backend 'app'" */
+};
+
+/* A sub-keyword: bind, server, option, timeout, http-request... */
+struct kw_sub {
+	const char *name;	/* first: diag_best_match() reads it */
+	unsigned secs;		/* KS_*, 0 for any */
+	int id;			/* an enum value, or a flag */
+	unsigned nargs;		/* how many words follow it */
+	const char *hint;	/* set: refused, with this reason */
+};
+
+static const char KW_LATER[] = "is not supported yet";
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const timeout_names[TO__COUNT] = {
+	[TO_CONNECT] = "connect",
+	[TO_CLIENT] = "client",
+	[TO_SERVER] = "server",
+	[TO_HTTP_REQUEST] = "http-request",
+	[TO_HTTP_KEEP_ALIVE] = "http-keep-alive",
+	[TO_QUEUE] = "queue",
+	[TO_TUNNEL] = "tunnel",
+	[TO_CHECK] = "check",
+	[TO_CLIENT_FIN] = "client-fin",
+	[TO_SERVER_FIN] = "server-fin",
+};
+
+static const char *const option_names[OPT__COUNT] = {
+	[OPT_DONTLOGNULL] = "dontlognull",
+	[OPT_FORWARDFOR] = "forwardfor",
+	[OPT_HTTP_KEEP_ALIVE] = "http-keep-alive",
+	[OPT_HTTP_SERVER_CLOSE] = "http-server-close",
+	[OPT_HTTPCHK] = "httpchk",
+	[OPT_HTTPCLOSE] = "httpclose",
+	[OPT_HTTPLOG] = "httplog",
+	[OPT_REDISPATCH] = "redispatch",
+	[OPT_TCPLOG] = "tcplog",
+};
+
+const char *
+kw_timeout_name(enum to_kind k)
+{
+	return k < TO__COUNT ? timeout_names[k] : "?";
+}
+
+const char *
+kw_option_name(enum px_opt o)
+{
+	return o < OPT__COUNT ? option_names[o] : "?";
+}
+
+const char *
+kw_mode_name(enum px_mode m)
+{
+	return m == PX_MODE_HTTP ? "http" : "tcp";
+}
+
+const char *
+kw_balance_name(enum lb_algo a)
+{
+	static const char *const names[] = {
+		[LB_ROUNDROBIN] = "roundrobin",
+		[LB_STATIC_RR] = "static-rr",
+		[LB_LEASTCONN] = "leastconn",
+		[LB_FIRST] = "first",
+		[LB_SOURCE] = "source",
+		[LB_URI] = "uri",
+		[LB_HDR] = "hdr",
+		[LB_RANDOM] = "random",
+	};
+
+	return a < NELEM(names) ? names[a] : "?";
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static const char *
+kw_sec_list(unsigned secs)
+{
+	switch (secs & (KS_GLOBAL | KS_PX)) {
+	case KS_GLOBAL:
+		return "the global section";
+	case KS_FE:
+		return "frontend and listen sections";
+	case KS_BE:
+		return "backend and listen sections";
+	case KS_FE | KS_BE:
+		return "frontend, backend and listen sections";
+	case KS_DEF | KS_FE:
+		return "defaults, frontend and listen sections";
+	case KS_DEF | KS_BE:
+		return "defaults, backend and listen sections";
+	case KS_PX:
+		return "defaults, frontend, backend and listen sections";
+	default:
+		return "other sections";
+	}
+}
+
+/* Find name among n sorted rows of stride bytes that start with a name. */
+static const void *
+kw_lookup(const void *rows, size_t n, size_t stride, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *mname;
+		int c;
+
+		memcpy(&mname, (const char *)rows + mid * stride,
+		    sizeof(mname));
+		c = strcmp(name, mname);
+		if (c == 0)
+			return (const char *)rows + mid * stride;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* "unknown WHAT 'word' in WHERE (did you mean 'x'?)" */
+static void
+kw_unknown(struct kw_ctx *ctx, const struct conf_word *w, const char *what,
+    const void *rows, size_t n, size_t stride)
+{
+	const char *best = diag_best_match(w->s, rows, n, stride);
+
+	if (best != NULL)
+		diag_error(ctx->d, &w->loc,
+		    "unknown %s '%s' in %s (did you mean '%s'?)", what, w->s,
+		    ctx->where, best);
+	else
+		diag_error(ctx->d, &w->loc, "unknown %s '%s' in %s", what,
+		    w->s, ctx->where);
+}
+
+/* Check that st has between min and max words after its keyword(s). */
+static int
+kw_nargs(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned skip,
+    unsigned min, unsigned max, const char *name)
+{
+	unsigned n = st->nwords - skip;
+
+	if (n < min) {
+		diag_error(ctx->d, &st->loc, "'%s' needs %u argument%s, got %u",
+		    name, min, min == 1 ? "" : "s", n);
+		return -1;
+	}
+	if (n > max) {
+		if (max == 0)
+			diag_error(ctx->d, &st->words[skip].loc,
+			    "'%s' takes no argument, got '%s'", name,
+			    st->words[skip].s);
+		else
+			diag_error(ctx->d, &st->words[skip + max].loc,
+			    "'%s' takes at most %u argument%s, got '%s' too",
+			    name, max, max == 1 ? "" : "s",
+			    st->words[skip + max].s);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+kw_dup(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	char *s = arena_strndup(&ctx->c->arena, w->s, w->len);
+
+	if (s == NULL)
+		diag_error(ctx->d, &w->loc, "out of memory");
+	return s;
+}
+
+static int
+kw_get_int(struct kw_ctx *ctx, const struct conf_word *w, const char *name,
+    long long min, long long max, long long *out)
+{
+	int r = val_int(w->s, min, max, out);
+
+	if (r == -1) {
+		diag_error(ctx->d, &w->loc, "invalid number '%s' for '%s'",
+		    w->s, name);
+		return -1;
+	}
+	if (r == -2) {
+		diag_error(ctx->d, &w->loc, "%s must be %lld..%lld, got %s",
+		    name, min, max, w->s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+kw_get_duration(struct kw_ctx *ctx, const struct conf_word *w,
+    const char *name, uint64_t *ms)
+{
+	if (val_duration(w->s, ms) < 0) {
+		diag_error(ctx->d, &w->loc, "invalid duration '%s' for '%s' "
+		    "(expected e.g. 500ms, 5s, 2m)", w->s, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A duration that must not be zero. */
+static int
+kw_get_nz_duration(struct kw_ctx *ctx, const struct conf_word *w,
+    const char *name, uint64_t *ms)
+{
+	if (kw_get_duration(ctx, w, name, ms) < 0)
+		return -1;
+	if (*ms == 0) {
+		diag_error(ctx->d, &w->loc, "'%s' must be longer than 0",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Look a sub-keyword up; report it unknown, misplaced or refused. */
+static const struct kw_sub *
+kw_sub_find(struct kw_ctx *ctx, const struct conf_word *w, const char *what,
+    const struct kw_sub *rows, size_t n)
+{
+	const struct kw_sub *s = kw_lookup(rows, n, sizeof(*rows), w->s);
+
+	if (s == NULL) {
+		kw_unknown(ctx, w, what, rows, n, sizeof(*rows));
+		return NULL;
+	}
+	if (s->hint != NULL) {
+		diag_error(ctx->d, &w->loc, "%s '%s' %s", what, w->s, s->hint);
+		return NULL;
+	}
+	if (s->secs != 0 && ctx->sec != 0 && !(s->secs & ctx->sec)) {
+		diag_error(ctx->d, &w->loc,
+		    "%s '%s' is not allowed in %s (only in %s)", what, w->s,
+		    ctx->where, kw_sec_list(s->secs));
+		return NULL;
+	}
+	return s;
+}
+
+static void
+kw_origin(struct conf_origin *o, const struct loc *loc)
+{
+	o->loc = *loc;
+	o->set = true;
+	o->inherited = false;
+}
+
+/* ---- generic setters --------------------------------------------------- */
+
+static void *
+kw_base(struct kw_ctx *ctx)
+{
+	return ctx->px != NULL ? (void *)ctx->px : (void *)&ctx->c->global;
+}
+
+static int
+kw_set_uint(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	long long v;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0 ||
+	    kw_get_int(ctx, &st->words[1], kw->name, kw->min, kw->max, &v) < 0)
+		return -1;
+	*(unsigned *)((char *)kw_base(ctx) + kw->off) = (unsigned)v;
+	return 0;
+}
+
+static int
+kw_set_duration(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	uint64_t ms;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0 ||
+	    kw_get_nz_duration(ctx, &st->words[1], kw->name, &ms) < 0)
+		return -1;
+	*(uint64_t *)((char *)kw_base(ctx) + kw->off) = ms;
+	return 0;
+}
+
+static int
+kw_set_size(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	uint64_t v;
+	const struct conf_word *w;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0)
+		return -1;
+	w = &st->words[1];
+	if (val_size(w->s, &v) < 0) {
+		diag_error(ctx->d, &w->loc, "invalid size '%s' for '%s' "
+		    "(expected e.g. 16384, 16k, 1m)", w->s, kw->name);
+		return -1;
+	}
+	if (v < (uint64_t)kw->min || v > (uint64_t)kw->max) {
+		diag_error(ctx->d, &w->loc, "%s must be %lld..%lld bytes, "
+		    "got %s", kw->name, kw->min, kw->max, w->s);
+		return -1;
+	}
+	*(unsigned *)((char *)kw_base(ctx) + kw->off) = (unsigned)v;
+	return 0;
+}
+
+static int
+kw_set_str(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	char *s;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0)
+		return -1;
+	if (st->words[1].len == 0) {
+		diag_error(ctx->d, &st->words[1].loc, "'%s' must not be empty",
+		    kw->name);
+		return -1;
+	}
+	if ((s = kw_dup(ctx, &st->words[1])) == NULL)
+		return -1;
+	*(const char **)((char *)kw_base(ctx) + kw->off) = s;
+	return 0;
+}
+
+/* ---- log --------------------------------------------------------------- */
+
+static const char *const log_facilities[] = {
+	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+	"uucp", "cron", "auth2", "ftp", "ntp", "audit", "alert", "cron2",
+	"local0", "local1", "local2", "local3", "local4", "local5", "local6",
+	"local7",
+};
+
+static const char *const log_levels[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+};
+
+static int
+kw_name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct conf_log **
+kw_logs(struct kw_ctx *ctx)
+{
+	return ctx->px ? &ctx->px->logs : &ctx->c->global.logs;
+}
+
+/*
+ * log global | stdout | stderr | /dev/log | ADDR[:PORT] | udp@ADDR:PORT
+ *     [len N] [format F] [FACILITY [LEVEL [MINLEVEL]]]
+ */
+static int
+kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	static const char *const formats[] = {
+		[LOG_FMT_RFC3164] = "rfc3164",
+		[LOG_FMT_RAW] = "raw",
+		[LOG_FMT_RFC5424] = "rfc5424",
+		[LOG_FMT_JSON] = "json",
+	};
+	const struct conf_word *t;
+	struct conf_log *lg, **pp;
+	const char *err, *target;
+	unsigned i;
+	int v;
+
+	if (kw_nargs(ctx, st, 1, 1, 8, "log") < 0)
+		return -1;
+	t = &st->words[1];
+	if (conf_word_is(t, "global")) {
+		if (ctx->px == NULL) {
+			diag_error(ctx->d, &t->loc,
+			    "'log global' belongs in a proxy section");
+			return -1;
+		}
+		if (kw_nargs(ctx, st, 2, 0, 0, "log global") < 0)
+			return -1;
+		ctx->px->log_global = true;
+		return 0;
+	}
+	lg = arena_alloc(&ctx->c->arena, sizeof(*lg));
+	if (lg == NULL)
+		return -1;
+	lg->loc = st->loc;
+	lg->facility = -1;
+	lg->level = 7;
+	target = t->s;
+	if (strcmp(target, "stdout") == 0) {
+		lg->kind = LOG_STDOUT;
+		lg->format = LOG_FMT_RAW;
+	} else if (strcmp(target, "stderr") == 0) {
+		lg->kind = LOG_STDERR;
+		lg->format = LOG_FMT_RAW;
+	} else if (target[0] == '/' || strncmp(target, "unix@", 5) == 0) {
+		lg->kind = LOG_UNIX;
+		lg->path = target[0] == '/' ? target : target + 5;
+	} else {
+		if (strncmp(target, "udp@", 4) == 0)
+			target += 4;
+		else if (strncmp(target, "udp4@", 5) == 0 ||
+		    strncmp(target, "ipv4@", 5) == 0 ||
+		    strncmp(target, "udp6@", 5) == 0 ||
+		    strncmp(target, "ipv6@", 5) == 0)
+			target += 5;
+		else if (strchr(target, '@') != NULL) {
+			diag_error(ctx->d, &t->loc,
+			    "log target '%s' is not supported yet", t->s);
+			return -1;
+		}
+		lg->kind = LOG_UDP;
+		if (val_addr(target, VAL_ADDR_RESOLVE, &lg->addr, &err) < 0) {
+			diag_error(ctx->d, &t->loc,
+			    "invalid log target '%s': %s", t->s, err);
+			return -1;
+		}
+		if (((struct sockaddr_in *)&lg->addr.ss)->sin_port == 0)
+			((struct sockaddr_in *)&lg->addr.ss)->sin_port =
+			    htons(514);
+	}
+	for (i = 2; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+
+		if (conf_word_is(w, "format") || conf_word_is(w, "len")) {
+			if (i + 1 >= st->nwords) {
+				diag_error(ctx->d, &w->loc,
+				    "'%s' needs a value", w->s);
+				return -1;
+			}
+			i++;
+			if (w->s[0] == 'l')	/* len: HAProxy's line limit */
+				continue;
+			v = kw_name_index(formats, NELEM(formats),
+			    st->words[i].s);
+			if (v < 0) {
+				diag_error(ctx->d, &st->words[i].loc,
+				    "unknown log format '%s' (expected raw, "
+				    "rfc3164, rfc5424 or json)",
+				    st->words[i].s);
+				return -1;
+			}
+			lg->format = (enum log_format)v;
+			continue;
+		}
+		if (conf_word_is(w, "sample")) {
+			diag_error(ctx->d, &w->loc, "log sampling %s",
+			    KW_LATER);
+			return -1;
+		}
+		if (lg->facility < 0) {
+			v = kw_name_index(log_facilities,
+			    NELEM(log_facilities), w->s);
+			if (v < 0) {
+				const char *best = diag_best_match(w->s,
+				    log_facilities, NELEM(log_facilities),
+				    sizeof(log_facilities[0]));
+
+				diag_error(ctx->d, &w->loc,
+				    "unknown log facility '%s'%s%s%s", w->s,
+				    best ? " (did you mean '" : "",
+				    best ? best : "", best ? "'?)" : "");
+				return -1;
+			}
+			lg->facility = v;
+			continue;
+		}
+		v = kw_name_index(log_levels, NELEM(log_levels), w->s);
+		if (v < 0) {
+			diag_error(ctx->d, &w->loc, "unknown log level '%s' "
+			    "(expected emerg, alert, crit, err, warning, "
+			    "notice, info or debug)", w->s);
+			return -1;
+		}
+		/* the first level is the maximum; a second, the minimum */
+		if (i == st->nwords - 1 && i > 2 &&
+		    kw_name_index(log_levels, NELEM(log_levels),
+		    st->words[i - 1].s) >= 0)
+			continue;
+		lg->level = v;
+	}
+	if ((lg->kind == LOG_UDP || lg->kind == LOG_UNIX) &&
+	    lg->facility < 0) {
+		diag_error(ctx->d, &t->loc,
+		    "a syslog target needs a facility, e.g. 'log %s local0'",
+		    t->s);
+		return -1;
+	}
+	if (lg->path != NULL && (lg->path = arena_strdup(&ctx->c->arena,
+	    lg->path)) == NULL)
+		return -1;
+	for (pp = kw_logs(ctx); *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = lg;
+	return 0;
+}
+
+/* ---- global ------------------------------------------------------------ */
+
+/* stats socket PATH [mode OCTAL] [level L] [expose-fd listeners] */
+static int
+kw_stats_socket(struct kw_ctx *ctx, const struct conf_stmt *st)
+{
+	static const char *const levels[] = { "user", "operator", "admin" };
+	struct conf_stats_socket *s, **pp;
+	const struct conf_word *p;
+	unsigned i;
+	int v;
+
+	if (kw_nargs(ctx, st, 2, 1, 16, "stats socket") < 0)
+		return -1;
+	p = &st->words[2];
+	if (p->s[0] == '\0' || (strchr(p->s, '@') != NULL &&
+	    strncmp(p->s, "unix@", 5) != 0)) {
+		diag_error(ctx->d, &p->loc, "stats socket '%s': only unix "
+		    "socket paths are supported", p->s);
+		return -1;
+	}
+	s = arena_alloc(&ctx->c->arena, sizeof(*s));
+	if (s == NULL)
+		return -1;
+	s->loc = st->loc;
+	s->path = kw_dup(ctx, p);
+	if (strncmp(s->path, "unix@", 5) == 0)
+		s->path += 5;
+	s->mode = 0600;
+	s->level = STATS_LEVEL_ADMIN;
+	for (i = 3; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i], *a;
+		char *end;
+		unsigned long m;
+
+		if (i + 1 >= st->nwords) {
+			diag_error(ctx->d, &w->loc,
+			    "stats socket option '%s' needs a value", w->s);
+			return -1;
+		}
+		a = &st->words[++i];
+		if (conf_word_is(w, "mode")) {
+			m = strtoul(a->s, &end, 8);
+			if (a->s[0] == '\0' || *end != '\0' || m > 0777) {
+				diag_error(ctx->d, &a->loc, "invalid socket "
+				    "mode '%s' (expected octal, e.g. 600)",
+				    a->s);
+				return -1;
+			}
+			s->mode = (unsigned)m;
+		} else if (conf_word_is(w, "level")) {
+			v = kw_name_index(levels, NELEM(levels), a->s);
+			if (v < 0) {
+				diag_error(ctx->d, &a->loc, "unknown level "
+				    "'%s' (expected user, operator or admin)",
+				    a->s);
+				return -1;
+			}
+			s->level = (enum stats_level)v;
+		} else if (conf_word_is(w, "expose-fd")) {
+			if (!conf_word_is(a, "listeners")) {
+				diag_error(ctx->d, &a->loc, "expected "
+				    "'expose-fd listeners', got '%s'", a->s);
+				return -1;
+			}
+			s->expose_fd = true;
+		} else {
+			diag_error(ctx->d, &w->loc, "stats socket option '%s' "
+			    "%s (weir knows mode, level and expose-fd)", w->s,
+			    KW_LATER);
+			return -1;
+		}
+	}
+	for (pp = &ctx->c->global.sockets; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = s;
+	return 0;
+}
+
+static int
+kw_global_stats(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	static const struct kw_sub subs[] = {
+		{ "bind-process", 0, 0, 0, KW_LATER },
+		{ "maxconn", 0, 0, 0, KW_LATER },
+		{ "socket", 0, 1, 0, NULL },
+		{ "timeout", 0, 2, 0, NULL },
+	};
+	const struct kw_sub *s;
+	uint64_t ms;
+
+	if (kw_nargs(ctx, st, 1, 1, 64, "stats") < 0)
+		return -1;
+	s = kw_sub_find(ctx, &st->words[1], "stats keyword", subs,
+	    NELEM(subs));
+	if (s == NULL)
+		return -1;
+	if (s->id == 1)
+		return kw_stats_socket(ctx, st);
+	if (kw_nargs(ctx, st, 2, 1, 1, "stats timeout") < 0 ||
+	    kw_get_nz_duration(ctx, &st->words[2], "stats timeout", &ms) < 0)
+		return -1;
+	ctx->c->global.stats_timeout_ms = ms;
+	return 0;
+}
+
+#define GOFF(f) offsetof(struct conf_global, f)
+
+/* clang-format off */
+const struct kw kw_global_table[] = {
+	{ "ca-base",		KS_GLOBAL, kw_set_str,	GOFF(ca_base), 0, 0, NULL },
+	{ "chroot",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: run it in a confined service (systemd's RootDirectory=, a container) instead" },
+	{ "cpu-map",		KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "crt-base",		KS_GLOBAL, kw_set_str,	GOFF(crt_base), 0, 0, NULL },
+	{ "daemon",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: it runs in the foreground; let systemd or another supervisor run it in the background" },
+	{ "description",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "gid",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
+	{ "group",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
+	{ "hard-stop-after",	KS_GLOBAL, kw_set_duration, GOFF(hard_stop_after_ms), 0, 0, NULL },
+	{ "log",		KS_GLOBAL, kw_log, 0, 0, 0, NULL },
+	{ "lua-load",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir" },
+	{ "master-worker",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir reloads in place on SIGHUP, in one process" },
+	{ "maxconn",		KS_GLOBAL, kw_set_uint,	GOFF(maxconn), 1, 1000000, NULL },
+	{ "nbproc",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: use 'nbthread'" },
+	{ "nbthread",		KS_GLOBAL, kw_set_uint,	GOFF(nbthread), 1, 64, NULL },
+	{ "node",		KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "pidfile",		KS_GLOBAL, kw_set_str,	GOFF(pidfile), 0, 0, NULL },
+	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir keeps server state across reloads by itself" },
+	{ "spread-checks",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-bind-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-bind-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-bind-options", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-server-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-server-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-server-options", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "stats",		KS_GLOBAL, kw_global_stats, 0, 0, 0, NULL },
+	{ "tune.bufsize",	KS_GLOBAL, kw_set_size,	GOFF(tune_bufsize), 1024, 1 << 24, NULL },
+	{ "tune.http.maxhdr",	KS_GLOBAL, kw_set_uint,	GOFF(tune_maxhdr), 1, 32767, NULL },
+	{ "tune.ssl.default-dh-param", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "uid",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
+	{ "ulimit-n",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: raise the limit where it is started (systemd's LimitNOFILE=)" },
+	{ "user",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
+};
+/* clang-format on */
+const size_t kw_global_count = NELEM(kw_global_table);
+
+/* ---- proxies: simple settings ------------------------------------------ */
+
+static int
+kw_mode(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	const struct conf_word *w;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, "mode") < 0)
+		return -1;
+	w = &st->words[1];
+	if (conf_word_is(w, "http"))
+		ctx->px->mode = PX_MODE_HTTP;
+	else if (conf_word_is(w, "tcp"))
+		ctx->px->mode = PX_MODE_TCP;
+	else if (conf_word_is(w, "health")) {
+		diag_error(ctx->d, &w->loc, "'mode health' is not supported "
+		    "by weir: use 'monitor-uri' in an http frontend");
+		return -1;
+	} else {
+		diag_error(ctx->d, &w->loc,
+		    "unknown mode '%s' (expected http or tcp)", w->s);
+		return -1;
+	}
+	kw_origin(&ctx->px->mode_origin, &st->loc);
+	return 0;
+}
+
+static int
+kw_retries(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	if (kw_set_uint(ctx, kw, st) < 0)
+		return -1;
+	kw_origin(&ctx->px->retries_origin, &st->loc);
+	return 0;
+}
+
+static int
+kw_timeout(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	/* clang-format off */
+	static const struct kw_sub subs[] = {
+		{ "check",		KS_DEF | KS_BE,	TO_CHECK, 1, NULL },
+		{ "client",		KS_DEF | KS_FE,	TO_CLIENT, 1, NULL },
+		{ "client-fin",		KS_DEF | KS_FE,	TO_CLIENT_FIN, 1, NULL },
+		{ "connect",		KS_DEF | KS_BE,	TO_CONNECT, 1, NULL },
+		{ "http-keep-alive",	KS_PX,		TO_HTTP_KEEP_ALIVE, 1, NULL },
+		{ "http-request",	KS_PX,		TO_HTTP_REQUEST, 1, NULL },
+		{ "queue",		KS_DEF | KS_BE,	TO_QUEUE, 1, NULL },
+		{ "server",		KS_DEF | KS_BE,	TO_SERVER, 1, NULL },
+		{ "server-fin",		KS_DEF | KS_BE,	TO_SERVER_FIN, 1, NULL },
+		{ "tarpit",		0, 0, 1, KW_LATER },
+		{ "tunnel",		KS_DEF | KS_BE,	TO_TUNNEL, 1, NULL },
+	};
+	/* clang-format on */
+	const struct kw_sub *s;
+	char name[64];
+	uint64_t ms;
+
+	if (kw_nargs(ctx, st, 1, 1, 2, "timeout") < 0)
+		return -1;
+	s = kw_sub_find(ctx, &st->words[1], "timeout", subs, NELEM(subs));
+	if (s == NULL)
+		return -1;
+	if (st->nwords < 3) {
+		diag_error(ctx->d, &st->loc, "'timeout %s' needs a duration",
+		    s->name);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "timeout %s", s->name);
+	/* set even when wrong: one error, not a warning that it is unset */
+	kw_origin(&ctx->px->timeout_origin[s->id], &st->loc);
+	if (kw_get_nz_duration(ctx, &st->words[2], name, &ms) < 0)
+		return -1;
+	ctx->px->timeout_ms[s->id] = ms;
+	return 0;
+}
+
+/* option forwardfor [except NET] [header NAME] */
+static int
+kw_opt_forwardfor(struct kw_ctx *ctx, const struct conf_stmt *st,
+    unsigned skip)
+{
+	struct conf_proxy *px = ctx->px;
+	unsigned i;
+
+	px->fwdfor_except_bits = 0;
+	px->fwdfor_header = NULL;
+	for (i = skip; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+
+		if (conf_word_is(w, "if-none")) {
+			diag_error(ctx->d, &w->loc,
+			    "'option forwardfor if-none' %s", KW_LATER);
+			return -1;
+		}
+		if (!conf_word_is(w, "except") && !conf_word_is(w, "header")) {
+			diag_error(ctx->d, &w->loc, "unknown argument '%s' to "
+			    "'option forwardfor' (expected except or header)",
+			    w->s);
+			return -1;
+		}
+		if (i + 1 >= st->nwords) {
+			diag_error(ctx->d, &w->loc, "'%s' needs a value", w->s);
+			return -1;
+		}
+		i++;
+		if (w->s[0] == 'e') {
+			if (val_net(st->words[i].s, &px->fwdfor_except,
+			    &px->fwdfor_except_bits) < 0) {
+				diag_error(ctx->d, &st->words[i].loc,
+				    "invalid network '%s'", st->words[i].s);
+				return -1;
+			}
+			/* a /0 network is all of them: still "set" */
+			if (px->fwdfor_except_bits == 0)
+				px->fwdfor_except_bits = 255;
+		} else if ((px->fwdfor_header = kw_dup(ctx,
+		    &st->words[i])) == NULL) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* option httpchk [URI] | [METHOD URI [VERSION]] */
+static int
+kw_opt_httpchk(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned skip)
+{
+	struct conf_proxy *px = ctx->px;
+	unsigned n = st->nwords - skip;
+
+	if (n > 3) {
+		diag_error(ctx->d, &st->words[skip + 3].loc,
+		    "'option httpchk' takes at most a method, a URI and a "
+		    "version");
+		return -1;
+	}
+	px->httpchk_method = "OPTIONS";
+	px->httpchk_uri = "/";
+	px->httpchk_version = "HTTP/1.0";
+	if (n == 1) {
+		px->httpchk_uri = kw_dup(ctx, &st->words[skip]);
+	} else if (n >= 2) {
+		px->httpchk_method = kw_dup(ctx, &st->words[skip]);
+		px->httpchk_uri = kw_dup(ctx, &st->words[skip + 1]);
+		if (n == 3)
+			px->httpchk_version = kw_dup(ctx,
+			    &st->words[skip + 2]);
+	}
+	if (px->httpchk_uri != NULL && px->httpchk_uri[0] != '/' &&
+	    px->httpchk_uri[0] != '*') {
+		diag_error(ctx->d, &st->words[st->nwords - (n == 3 ? 2 : 1)].loc,
+		    "health check URI '%s' must start with '/'",
+		    px->httpchk_uri);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
+{
+	/* clang-format off */
+	static const struct kw_sub subs[] = {
+		{ "abortonclose",	0, 0, 0, KW_LATER },
+		{ "accept-invalid-http-request", 0, 0, 0, "is not supported by weir: its HTTP parser is strict by design" },
+		{ "accept-invalid-http-response", 0, 0, 0, "is not supported by weir: its HTTP parser is strict by design" },
+		{ "allbackups",		0, 0, 0, KW_LATER },
+		{ "checkcache",		0, 0, 0, KW_LATER },
+		{ "clitcpka",		0, 0, 0, KW_LATER },
+		{ "contstats",		0, 0, 0, "is not needed: weir always counts continuously" },
+		{ "dontlog-normal",	0, 0, 0, KW_LATER },
+		{ "dontlognull",	KS_DEF | KS_FE,	OPT_DONTLOGNULL, 0, NULL },
+		{ "forwardfor",		KS_PX,		OPT_FORWARDFOR, 4, NULL },
+		{ "http-buffer-request", 0, 0, 0, KW_LATER },
+		{ "http-keep-alive",	KS_PX,		OPT_HTTP_KEEP_ALIVE, 0, NULL },
+		{ "http-no-delay",	0, 0, 0, KW_LATER },
+		{ "http-pretend-keepalive", 0, 0, 0, KW_LATER },
+		{ "http-server-close",	KS_PX,		OPT_HTTP_SERVER_CLOSE, 0, NULL },
+		{ "http-use-proxy-header", 0, 0, 0, KW_LATER },
+		{ "httpchk",		KS_DEF | KS_BE,	OPT_HTTPCHK, 3, NULL },
+		{ "httpclose",		KS_PX,		OPT_HTTPCLOSE, 0, NULL },
+		{ "httplog",		KS_DEF | KS_FE,	OPT_HTTPLOG, 0, NULL },
+		{ "independent-streams", 0, 0, 0, KW_LATER },
+		{ "ldap-check",		0, 0, 0, KW_LATER },
+		{ "log-health-checks",	0, 0, 0, KW_LATER },
+		{ "log-separate-errors", 0, 0, 0, KW_LATER },
+		{ "logasap",		0, 0, 0, KW_LATER },
+		{ "mysql-check",	0, 0, 0, KW_LATER },
+		{ "nolinger",		0, 0, 0, KW_LATER },
+		{ "originalto",		0, 0, 0, KW_LATER },
+		{ "persist",		0, 0, 0, KW_LATER },
+		{ "pgsql-check",	0, 0, 0, KW_LATER },
+		{ "prefer-last-server",	0, 0, 0, KW_LATER },
+		{ "redis-check",	0, 0, 0, KW_LATER },
+		{ "redispatch",		KS_DEF | KS_BE,	OPT_REDISPATCH, 0, NULL },
+		{ "smtpchk",		0, 0, 0, KW_LATER },
+		{ "socket-stats",	0, 0, 0, KW_LATER },
+		{ "splice-auto",	0, 0, 0, KW_LATER },
+		{ "splice-request",	0, 0, 0, KW_LATER },
+		{ "splice-response",	0, 0, 0, KW_LATER },
+		{ "spop-check",		0, 0, 0, KW_LATER },
+		{ "srvtcpka",		0, 0, 0, KW_LATER },
+		{ "ssl-hello-chk",	0, 0, 0, KW_LATER },
+		{ "tcp-check",		0, 0, 0, KW_LATER },
+		{ "tcp-smart-accept",	0, 0, 0, KW_LATER },
+		{ "tcp-smart-connect",	0, 0, 0, KW_LATER },
+		{ "tcpka",		0, 0, 0, KW_LATER },
+		{ "tcplog",		KS_DEF | KS_FE,	OPT_TCPLOG, 0, NULL },
+		{ "transparent",	0, 0, 0, KW_LATER },
+	};
+	/* clang-format on */
+	struct conf_proxy *px = ctx->px;
+	const struct kw_sub *s;
+	unsigned skip = no ? 3 : 2;
+	char name[64];
+	uint32_t bit;
+
+	if (no && (st->nwords < 2 || !conf_word_is(&st->words[1], "option"))) {
+		diag_error(ctx->d, &st->loc, "'no' is only used as "
+		    "'no option NAME' or 'no log'");
+		return -1;
+	}
+	if (st->nwords < skip) {
+		diag_error(ctx->d, &st->loc, "'option' needs an option name");
+		return -1;
+	}
+	s = kw_sub_find(ctx, &st->words[skip - 1], "option", subs,
+	    NELEM(subs));
+	if (s == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "%soption %s", no ? "no " : "", s->name);
+	if (kw_nargs(ctx, st, skip, 0, no ? 0 : s->nargs, name) < 0)
+		return -1;
+	bit = 1u << s->id;
+	kw_origin(&px->opt_origin[s->id], &st->loc);
+	if (no) {
+		px->opts &= ~bit;
+		return 0;
+	}
+	px->opts |= bit;
+	/* The connection modes exclude each other; the last one wins. */
+	if (s->id == OPT_HTTP_KEEP_ALIVE || s->id == OPT_HTTPCLOSE ||
+	    s->id == OPT_HTTP_SERVER_CLOSE) {
+		px->opts &= ~((1u << OPT_HTTP_KEEP_ALIVE) |
+		    (1u << OPT_HTTPCLOSE) | (1u << OPT_HTTP_SERVER_CLOSE));
+		px->opts |= bit;
+	}
+	if (s->id == OPT_HTTPLOG || s->id == OPT_TCPLOG) {
+		px->opts &= ~((1u << OPT_HTTPLOG) | (1u << OPT_TCPLOG));
+		px->opts |= bit;
+	}
+	if (s->id == OPT_FORWARDFOR)
+		return kw_opt_forwardfor(ctx, st, skip);
+	if (s->id == OPT_HTTPCHK)
+		return kw_opt_httpchk(ctx, st, skip);
+	return 0;
+}
+
+static int
+kw_option(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	return kw_option_common(ctx, st, false);
+}
+
+static int
+kw_no(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	if (st->nwords == 2 && conf_word_is(&st->words[1], "log")) {
+		ctx->px->logs = NULL;
+		ctx->px->log_global = false;
+		return 0;
+	}
+	return kw_option_common(ctx, st, true);
+}
+
+static int
+kw_monitor_uri(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	if (kw_nargs(ctx, st, 1, 1, 1, "monitor-uri") < 0)
+		return -1;
+	if (st->words[1].s[0] != '/') {
+		diag_error(ctx->d, &st->words[1].loc,
+		    "monitor-uri '%s' must start with '/'", st->words[1].s);
+		return -1;
+	}
+	ctx->px->monitor_uri = kw_dup(ctx, &st->words[1]);
+	return 0;
+}
+
+/* errorfile CODE FILE: FILE holds a whole HTTP response. */
+static int
+kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408,
+		410, 413, 414, 425, 429, 431, 500, 501, 502, 503, 504 };
+	struct conf_errorfile *ef, **pp;
+	const struct conf_word *fw;
+	long long code;
+	const char *path, *slash;
+	FILE *f;
+	char *buf;
+	size_t len, i;
+	bool known = false;
+
+	if (kw_nargs(ctx, st, 1, 2, 2, "errorfile") < 0 ||
+	    kw_get_int(ctx, &st->words[1], "errorfile status", 100, 599,
+	    &code) < 0)
+		return -1;
+	for (i = 0; i < NELEM(codes); i++)
+		known |= codes[i] == code;
+	if (!known) {
+		diag_error(ctx->d, &st->words[1].loc, "weir never answers "
+		    "with status %lld by itself: no errorfile for it", code);
+		return -1;
+	}
+	fw = &st->words[2];
+	/* relative to the file that names it */
+	slash = strrchr(fw->loc.file, '/');
+	if (fw->s[0] == '/' || slash == NULL)
+		path = arena_strdup(&ctx->c->arena, fw->s);
+	else
+		path = arena_printf(&ctx->c->arena, "%.*s/%s",
+		    (int)(slash - fw->loc.file), fw->loc.file, fw->s);
+	if (path == NULL)
+		return -1;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		diag_error(ctx->d, &fw->loc, "cannot open errorfile '%s': %m",
+		    path);
+		return -1;
+	}
+	buf = arena_alloc(&ctx->c->arena, 65537);
+	len = buf ? fread(buf, 1, 65537, f) : 0;
+	fclose(f);
+	if (buf == NULL)
+		return -1;
+	if (len > 65536) {
+		diag_error(ctx->d, &fw->loc,
+		    "errorfile '%s' is larger than 64 KiB", path);
+		return -1;
+	}
+	buf[len] = '\0';
+	if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ||
+	    (strstr(buf, "\r\n\r\n") == NULL && strstr(buf, "\n\n") == NULL)) {
+		diag_error(ctx->d, &fw->loc, "errorfile '%s' does not hold an "
+		    "HTTP response (a status line, headers, a blank line)",
+		    path);
+		return -1;
+	}
+	ef = arena_alloc(&ctx->c->arena, sizeof(*ef));
+	if (ef == NULL)
+		return -1;
+	ef->loc = st->loc;
+	ef->status = (unsigned)code;
+	ef->path = path;
+	ef->data = buf;
+	ef->len = len;
+	/* a later errorfile for the same status replaces the earlier */
+	for (pp = &ctx->px->errorfiles; *pp != NULL;) {
+		if ((*pp)->status == ef->status)
+			*pp = (*pp)->next;
+		else
+			pp = &(*pp)->next;
+	}
+	*pp = ef;
+	return 0;
+}
+
+/* ---- bind -------------------------------------------------------------- */
+
+static int
+kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	static const char *const later[] = {
+		"accept-netscaler-cip", "accept-proxy", "allow-0rtt", "alpn",
+		"backlog", "ca-file", "ca-ignore-err", "ciphers",
+		"ciphersuites", "crl-file", "crt", "crt-ignore-err",
+		"crt-list", "curves", "defer-accept", "ecdhe", "expose-fd",
+		"force-sslv3", "force-tlsv10", "force-tlsv11", "force-tlsv12",
+		"force-tlsv13", "generate-certificates", "gid", "group", "id",
+		"interface", "level", "maxconn", "mode", "namespace", "nice",
+		"no-ca-names", "no-sslv3", "no-tls-tickets", "no-tlsv10",
+		"no-tlsv11", "no-tlsv12", "no-tlsv13", "npn",
+		"prefer-client-ciphers", "process", "proto", "ssl",
+		"ssl-max-ver", "ssl-min-ver", "strict-sni", "tcp-ut", "tfo",
+		"thread", "transparent", "uid", "user", "v4v6", "v6only",
+		"verify",
+	};
+	static const char *const known[] = { "name" };
+	const struct conf_word *aw;
+	struct conf_bind *first = NULL, *b, **pp;
+	const char *p, *end, *err;
+	unsigned i;
+	size_t k;
+
+	if (kw_nargs(ctx, st, 1, 1, 64, "bind") < 0)
+		return -1;
+	aw = &st->words[1];
+	for (pp = &ctx->px->binds; *pp != NULL; pp = &(*pp)->next)
+		;
+	/* a comma separates several addresses */
+	for (p = aw->s; ; p = end + 1) {
+		char one[300];
+
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) >= sizeof(one)) {
+			diag_error(ctx->d, &aw->loc, "bind address too long");
+			return -1;
+		}
+		memcpy(one, p, (size_t)(end - p));
+		one[end - p] = '\0';
+		if (strchr(one, '@') != NULL || one[0] == '/') {
+			diag_error(ctx->d, &aw->loc, "bind address '%s': "
+			    "only IPv4 and IPv6 addresses are supported yet",
+			    one);
+			return -1;
+		}
+		b = arena_alloc(&ctx->c->arena, sizeof(*b));
+		if (b == NULL)
+			return -1;
+		b->loc = aw->loc;
+		b->loc.col += (unsigned)(p - aw->s);
+		b->text = arena_strdup(&ctx->c->arena, one);
+		if (val_addr(one, VAL_ADDR_NEED_PORT | VAL_ADDR_WILDCARD,
+		    &b->addr, &err) < 0) {
+			if (strchr(one, '-') != NULL && strchr(one, '[') == NULL)
+				err = "port ranges are not supported yet";
+			diag_error(ctx->d, &b->loc,
+			    "invalid bind address '%s': %s", one, err);
+			return -1;
+		}
+		*pp = b;
+		pp = &b->next;
+		if (first == NULL)
+			first = b;
+		if (*end == '\0')
+			break;
+	}
+	for (i = 2; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+		const char *best;
+
+		if (conf_word_is(w, "name")) {
+			if (i + 1 >= st->nwords) {
+				diag_error(ctx->d, &w->loc,
+				    "bind option 'name' needs a value");
+				return -1;
+			}
+			i++;
+			for (b = first; b != NULL; b = b->next)
+				b->name = kw_dup(ctx, &st->words[i]);
+			continue;
+		}
+		for (k = 0; k < NELEM(later); k++) {
+			if (strcmp(w->s, later[k]) == 0) {
+				diag_error(ctx->d, &w->loc,
+				    "bind option '%s' %s", w->s, KW_LATER);
+				return -1;
+			}
+		}
+		best = diag_best_match(w->s, known, NELEM(known),
+		    sizeof(known[0]));
+		if (best == NULL)
+			best = diag_best_match(w->s, later, NELEM(later),
+			    sizeof(later[0]));
+		diag_error(ctx->d, &w->loc, "unknown bind option '%s'%s%s%s",
+		    w->s, best ? " (did you mean '" : "", best ? best : "",
+		    best ? "'?)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- servers ----------------------------------------------------------- */
+
+enum {
+	SRVO_BACKUP = 0,
+	SRVO_CHECK,
+	SRVO_DISABLED,
+	SRVO_ENABLED,
+	SRVO_FALL,
+	SRVO_INTER,
+	SRVO_MAXCONN,
+	SRVO_NO_BACKUP,
+	SRVO_NO_CHECK,
+	SRVO_RISE,
+	SRVO_WEIGHT,
+};
+
+/* clang-format off */
+static const struct kw_sub server_opts[] = {
+	{ "addr",		0, 0, 1, KW_LATER },
+	{ "agent-check",	0, 0, 0, KW_LATER },
+	{ "alpn",		0, 0, 1, KW_LATER },
+	{ "backup",		0, SRVO_BACKUP, 0, NULL },
+	{ "ca-file",		0, 0, 1, KW_LATER },
+	{ "check",		0, SRVO_CHECK, 0, NULL },
+	{ "check-sni",		0, 0, 1, KW_LATER },
+	{ "check-ssl",		0, 0, 0, KW_LATER },
+	{ "cookie",		0, 0, 1, KW_LATER },
+	{ "crt",		0, 0, 1, KW_LATER },
+	{ "disabled",		0, SRVO_DISABLED, 0, NULL },
+	{ "downinter",		0, 0, 1, KW_LATER },
+	{ "enabled",		0, SRVO_ENABLED, 0, NULL },
+	{ "error-limit",	0, 0, 1, KW_LATER },
+	{ "fall",		0, SRVO_FALL, 1, NULL },
+	{ "fastinter",		0, 0, 1, KW_LATER },
+	{ "id",			0, 0, 1, KW_LATER },
+	{ "init-addr",		0, 0, 1, KW_LATER },
+	{ "inter",		0, SRVO_INTER, 1, NULL },
+	{ "maxconn",		0, SRVO_MAXCONN, 1, NULL },
+	{ "maxqueue",		0, 0, 1, KW_LATER },
+	{ "minconn",		0, 0, 1, KW_LATER },
+	{ "no-backup",		0, SRVO_NO_BACKUP, 0, NULL },
+	{ "no-check",		0, SRVO_NO_CHECK, 0, NULL },
+	{ "observe",		0, 0, 1, KW_LATER },
+	{ "on-error",		0, 0, 1, KW_LATER },
+	{ "on-marked-down",	0, 0, 1, KW_LATER },
+	{ "on-marked-up",	0, 0, 1, KW_LATER },
+	{ "pool-max-conn",	0, 0, 1, KW_LATER },
+	{ "pool-purge-delay",	0, 0, 1, KW_LATER },
+	{ "port",		0, 0, 1, KW_LATER },
+	{ "proto",		0, 0, 1, KW_LATER },
+	{ "redir",		0, 0, 1, KW_LATER },
+	{ "resolve-prefer",	0, 0, 1, KW_LATER },
+	{ "resolvers",		0, 0, 1, KW_LATER },
+	{ "rise",		0, SRVO_RISE, 1, NULL },
+	{ "send-proxy",		0, 0, 0, KW_LATER },
+	{ "send-proxy-v2",	0, 0, 0, KW_LATER },
+	{ "slowstart",		0, 0, 1, KW_LATER },
+	{ "sni",		0, 0, 1, KW_LATER },
+	{ "source",		0, 0, 1, KW_LATER },
+	{ "ssl",		0, 0, 0, KW_LATER },
+	{ "tfo",		0, 0, 0, KW_LATER },
+	{ "track",		0, 0, 1, KW_LATER },
+	{ "verify",		0, 0, 1, KW_LATER },
+	{ "weight",		0, SRVO_WEIGHT, 1, NULL },
+	{ "ws",			0, 0, 1, KW_LATER },
+};
+/* clang-format on */
+
+/* Apply server options words[first..] to srv. */
+static int
+kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
+    struct conf_server *srv)
+{
+	unsigned i, sec = ctx->sec;
+	int bad = 0;
+
+	ctx->sec = 0;	/* server options are not section-bound */
+	for (i = first; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i], *a;
+		const struct kw_sub *s;
+		long long v;
+
+		s = kw_sub_find(ctx, w, "server option", server_opts,
+		    NELEM(server_opts));
+		if (s == NULL) {
+			bad = -1;
+			break;	/* how many words it takes is unknown */
+		}
+		if (i + s->nargs >= st->nwords && s->nargs > 0) {
+			diag_error(ctx->d, &w->loc,
+			    "server option '%s' needs a value", w->s);
+			bad = -1;
+			break;
+		}
+		a = s->nargs ? &st->words[++i] : NULL;
+		switch (s->id) {
+		case SRVO_BACKUP:
+			srv->flags |= SRV_BACKUP;
+			break;
+		case SRVO_NO_BACKUP:
+			srv->flags &= ~SRV_BACKUP;
+			break;
+		case SRVO_CHECK:
+			srv->flags |= SRV_CHECK;
+			break;
+		case SRVO_NO_CHECK:
+			srv->flags &= ~SRV_CHECK;
+			break;
+		case SRVO_DISABLED:
+			srv->flags |= SRV_DISABLED;
+			break;
+		case SRVO_ENABLED:
+			srv->flags &= ~SRV_DISABLED;
+			break;
+		case SRVO_FALL:
+			if (kw_get_int(ctx, a, "fall", 1, 1000, &v) < 0)
+				bad = -1;
+			else
+				srv->fall = (unsigned)v;
+			break;
+		case SRVO_RISE:
+			if (kw_get_int(ctx, a, "rise", 1, 1000, &v) < 0)
+				bad = -1;
+			else
+				srv->rise = (unsigned)v;
+			break;
+		case SRVO_INTER:
+			if (kw_get_nz_duration(ctx, a, "inter",
+			    &srv->inter_ms) < 0)
+				bad = -1;
+			break;
+		case SRVO_MAXCONN:
+			if (kw_get_int(ctx, a, "maxconn", 0, 1000000, &v) < 0)
+				bad = -1;
+			else
+				srv->maxconn = (unsigned)v;
+			break;
+		case SRVO_WEIGHT:
+			if (kw_get_int(ctx, a, "weight", 0, 256, &v) < 0)
+				bad = -1;
+			else
+				srv->weight = (unsigned)v;
+			break;
+		}
+	}
+	ctx->sec = sec;
+	return bad;
+}
+
+static int
+kw_server(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	struct conf_server *srv, **pp;
+	const struct conf_word *nw, *aw;
+	const char *err;
+	char where[sizeof(ctx->where)];
+	int r;
+
+	if (kw_nargs(ctx, st, 1, 2, 256, "server") < 0)
+		return -1;
+	nw = &st->words[1];
+	aw = &st->words[2];
+	srv = arena_alloc(&ctx->c->arena, sizeof(*srv));
+	if (srv == NULL)
+		return -1;
+	*srv = ctx->px->defsrv;
+	srv->next = NULL;
+	srv->loc = st->loc;
+	srv->name = kw_dup(ctx, nw);
+	srv->addr_text = kw_dup(ctx, aw);
+	if (srv->name == NULL || srv->addr_text == NULL)
+		return -1;
+	if (nw->len == 0 || strchr(nw->s, '/') != NULL) {
+		diag_error(ctx->d, &nw->loc, "invalid server name '%s' (it "
+		    "must not be empty nor hold '/')", nw->s);
+		return -1;
+	}
+	r = 0;
+	if (strchr(aw->s, '@') != NULL || aw->s[0] == '/') {
+		diag_error(ctx->d, &aw->loc, "server address '%s': only IPv4 "
+		    "and IPv6 addresses and host names are supported yet",
+		    aw->s);
+		r = -1;
+	} else if (val_addr(aw->s, VAL_ADDR_NEED_PORT | VAL_ADDR_RESOLVE,
+	    &srv->addr, &err) < 0) {
+		diag_error(ctx->d, &aw->loc, "invalid address '%s' for server "
+		    "'%s': %s", aw->s, nw->s, err);
+		r = -1;
+	}
+	memcpy(where, ctx->where, sizeof(where));
+	snprintf(ctx->where, sizeof(ctx->where), "server '%s'", nw->s);
+	if (kw_server_opts(ctx, st, 3, srv) < 0)
+		r = -1;
+	memcpy(ctx->where, where, sizeof(where));
+	if (r < 0)
+		return -1;
+	for (pp = &ctx->px->servers; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = srv;
+	return 0;
+}
+
+static int
+kw_default_server(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	char where[sizeof(ctx->where)];
+	int r;
+
+	memcpy(where, ctx->where, sizeof(where));
+	snprintf(ctx->where, sizeof(ctx->where), "default-server");
+	r = kw_server_opts(ctx, st, 1, &ctx->px->defsrv);
+	memcpy(ctx->where, where, sizeof(where));
+	return r;
+}
+
+/* ---- balance ----------------------------------------------------------- */
+
+static int
+kw_balance(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	/* clang-format off */
+	static const struct kw_sub algos[] = {
+		{ "first",	0, LB_FIRST, 0, NULL },
+		{ "hash",	0, 0, 0, KW_LATER },
+		{ "hdr",	0, LB_HDR, 0, NULL },
+		{ "leastconn",	0, LB_LEASTCONN, 0, NULL },
+		{ "random",	0, LB_RANDOM, 0, NULL },
+		{ "rdp-cookie",	0, 0, 0, KW_LATER },
+		{ "roundrobin",	0, LB_ROUNDROBIN, 0, NULL },
+		{ "source",	0, LB_SOURCE, 0, NULL },
+		{ "static-rr",	0, LB_STATIC_RR, 0, NULL },
+		{ "uri",	0, LB_URI, 0, NULL },
+		{ "url_param",	0, 0, 0, KW_LATER },
+	};
+	/* clang-format on */
+	struct conf_proxy *px = ctx->px;
+	const struct conf_word *w;
+	const struct kw_sub *s;
+	struct conf_word base;
+	char name[32];
+	const char *paren, *arg = NULL;
+	size_t nl;
+
+	if (kw_nargs(ctx, st, 1, 1, 8, "balance") < 0)
+		return -1;
+	w = &st->words[1];
+	paren = strchr(w->s, '(');
+	nl = paren ? (size_t)(paren - w->s) : w->len;
+	if (nl >= sizeof(name))
+		nl = sizeof(name) - 1;
+	memcpy(name, w->s, nl);
+	name[nl] = '\0';
+	base = *w;
+	base.s = name;
+	s = kw_sub_find(ctx, &base, "balance algorithm", algos, NELEM(algos));
+	if (s == NULL)
+		return -1;
+	if (paren != NULL) {
+		size_t al = w->len - nl;
+
+		if (al < 3 || w->s[w->len - 1] != ')') {
+			diag_error(ctx->d, &w->loc,
+			    "malformed balance algorithm '%s'", w->s);
+			return -1;
+		}
+		arg = arena_strndup(&ctx->c->arena, paren + 1, al - 2);
+		if (arg == NULL)
+			return -1;
+	}
+	px->random_draws = 0;
+	px->balance_arg = NULL;
+	switch (s->id) {
+	case LB_HDR:
+		if (arg == NULL || arg[0] == '\0') {
+			diag_error(ctx->d, &w->loc, "'balance hdr' needs a "
+			    "header name: hdr(name)");
+			return -1;
+		}
+		px->balance_arg = arg;
+		break;
+	case LB_RANDOM:
+		if (arg != NULL) {
+			long long v;
+
+			if (kw_get_int(ctx, &(struct conf_word){ arg,
+			    strlen(arg), w->loc, 0 }, "random draws", 1, 100,
+			    &v) < 0)
+				return -1;
+			px->random_draws = (unsigned)v;
+		} else {
+			px->random_draws = 2;
+		}
+		break;
+	default:
+		if (arg != NULL) {
+			diag_error(ctx->d, &w->loc,
+			    "balance algorithm '%s' takes no argument", name);
+			return -1;
+		}
+		break;
+	}
+	if (st->nwords > 2) {
+		diag_error(ctx->d, &st->words[2].loc, "balance option '%s' %s",
+		    st->words[2].s, KW_LATER);
+		return -1;
+	}
+	px->balance = (enum lb_algo)s->id;
+	kw_origin(&px->balance_origin, &st->loc);
+	return 0;
+}
+
+static int
+kw_hash_type(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	const struct conf_word *w;
+
+	if (kw_nargs(ctx, st, 1, 1, 3, "hash-type") < 0)
+		return -1;
+	w = &st->words[1];
+	if (conf_word_is(w, "map-based"))
+		ctx->px->hash_type = HASH_MAP_BASED;
+	else if (conf_word_is(w, "consistent"))
+		ctx->px->hash_type = HASH_CONSISTENT;
+	else {
+		diag_error(ctx->d, &w->loc, "unknown hash-type '%s' (expected "
+		    "map-based or consistent)", w->s);
+		return -1;
+	}
+	if (st->nwords > 2) {
+		diag_error(ctx->d, &st->words[2].loc, "hash function '%s' %s",
+		    st->words[2].s, KW_LATER);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- acl and switching ------------------------------------------------- */
+
+static int
+kw_acl(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	struct conf_acl *a, **pp;
+	const struct conf_word *nw;
+	const char *p;
+
+	if (kw_nargs(ctx, st, 1, 2, 100000, "acl") < 0)
+		return -1;
+	nw = &st->words[1];
+	for (p = nw->s; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("_-.:", *p) == NULL)
+			break;
+	}
+	if (nw->len == 0 || *p != '\0') {
+		diag_error(ctx->d, &nw->loc, "invalid acl name '%s' (letters, "
+		    "digits, '_', '-', '.' and ':' only)", nw->s);
+		return -1;
+	}
+	a = acl_parse(&ctx->c->arena, ctx->d, kw_dup(ctx, nw), &st->words[2],
+	    st->nwords - 2, &st->loc);
+	if (a == NULL)
+		return -1;
+	for (pp = &ctx->px->acls; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = a;
+	return 0;
+}
+
+static int
+kw_use_backend(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	struct conf_switch *sw, **pp;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, "use_backend") < 0)
+		return -1;
+	if (strstr(st->words[1].s, "%[") != NULL) {
+		diag_error(ctx->d, &st->words[1].loc,
+		    "dynamic backend names %s", KW_LATER);
+		return -1;
+	}
+	sw = arena_alloc(&ctx->c->arena, sizeof(*sw));
+	if (sw == NULL)
+		return -1;
+	sw->loc = st->loc;
+	sw->backend = &st->words[1];
+	sw->cond = st->cond;
+	for (pp = &ctx->px->switches; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = sw;
+	return 0;
+}
+
+static int
+kw_default_backend(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	if (kw_nargs(ctx, st, 1, 1, 1, "default_backend") < 0)
+		return -1;
+	ctx->px->default_backend = &st->words[1];
+	return 0;
+}
+
+/* ---- http-request and http-response ------------------------------------ */
+
+/*
+ * A header value or redirect target. HAProxy's log-format: "%%" is a '%';
+ * "%[sample]" expressions are refused until weir has them.
+ */
+static const char *
+kw_fmt(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	char *out, *o;
+	const char *p;
+
+	out = arena_alloc(&ctx->c->arena, w->len + 1);
+	if (out == NULL)
+		return NULL;
+	for (p = w->s, o = out; *p != '\0'; p++) {
+		if (*p != '%') {
+			*o++ = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			*o++ = '%';
+			p++;
+			continue;
+		}
+		diag_error(ctx->d, &w->loc, "'%s': %s expressions in values "
+		    "%s (write a literal '%%' as '%%%%')", w->s,
+		    p[1] == '[' ? "sample" : "log-format", KW_LATER);
+		return NULL;
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool
+kw_is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return false;
+	return true;
+}
+
+static int
+kw_hdr_name(struct kw_ctx *ctx, const struct conf_word *w,
+    struct conf_http_rule *r)
+{
+	if (!kw_is_token(w->s)) {
+		diag_error(ctx->d, &w->loc, "invalid header name '%s'", w->s);
+		return -1;
+	}
+	r->name = kw_dup(ctx, w);
+	return r->name ? 0 : -1;
+}
+
+static int
+kw_status(struct kw_ctx *ctx, const struct conf_word *w, const char *what,
+    long long min, long long max, unsigned *out)
+{
+	long long v;
+
+	if (kw_get_int(ctx, w, what, min, max, &v) < 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* redirect location|prefix|scheme VALUE [code N] */
+static int
+kw_act_redirect(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
+    struct conf_http_rule *r)
+{
+	const struct conf_word *t;
+
+	if (i + 1 >= st->nwords) {
+		diag_error(ctx->d, &st->loc, "'redirect' needs location, "
+		    "prefix or scheme and a value");
+		return -1;
+	}
+	t = &st->words[i];
+	if (conf_word_is(t, "location"))
+		r->redir = REDIR_LOCATION;
+	else if (conf_word_is(t, "prefix"))
+		r->redir = REDIR_PREFIX;
+	else if (conf_word_is(t, "scheme"))
+		r->redir = REDIR_SCHEME;
+	else {
+		diag_error(ctx->d, &t->loc, "unknown redirect type '%s' "
+		    "(expected location, prefix or scheme)", t->s);
+		return -1;
+	}
+	if ((r->value = kw_fmt(ctx, &st->words[i + 1])) == NULL)
+		return -1;
+	r->status = 302;
+	for (i += 2; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+
+		if (conf_word_is(w, "code") && i + 1 < st->nwords) {
+			if (kw_status(ctx, &st->words[++i], "redirect code",
+			    301, 308, &r->status) < 0)
+				return -1;
+			if (r->status > 303 && r->status < 307) {
+				diag_error(ctx->d, &st->words[i].loc,
+				    "redirect code must be 301, 302, 303, 307 "
+				    "or 308, got %u", r->status);
+				return -1;
+			}
+			continue;
+		}
+		diag_error(ctx->d, &w->loc, "redirect option '%s' %s", w->s,
+		    conf_word_is(w, "code") ? "needs a value" : KW_LATER);
+		return -1;
+	}
+	return 0;
+}
+
+/* return [status N] [content-type T] [string S | file F] */
+static int
+kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
+    struct conf_http_rule *r)
+{
+	r->status = 200;
+	for (; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i], *a;
+
+		if (i + 1 >= st->nwords) {
+			diag_error(ctx->d, &w->loc, "'%s' needs a value", w->s);
+			return -1;
+		}
+		a = &st->words[++i];
+		if (conf_word_is(w, "status")) {
+			if (kw_status(ctx, a, "return status", 200, 599,
+			    &r->status) < 0)
+				return -1;
+		} else if (conf_word_is(w, "content-type")) {
+			r->ctype = kw_dup(ctx, a);
+		} else if (conf_word_is(w, "string")) {
+			r->body = kw_dup(ctx, a);
+			r->body_len = a->len;
+		} else if (conf_word_is(w, "file")) {
+			FILE *f = fopen(a->s, "rb");
+			char *buf;
+
+			if (f == NULL) {
+				diag_error(ctx->d, &a->loc,
+				    "cannot open '%s': %m", a->s);
+				return -1;
+			}
+			buf = arena_alloc(&ctx->c->arena, 65537);
+			r->body_len = buf ? fread(buf, 1, 65537, f) : 0;
+			fclose(f);
+			if (buf == NULL)
+				return -1;
+			if (r->body_len > 65536) {
+				diag_error(ctx->d, &a->loc,
+				    "'%s' is larger than 64 KiB", a->s);
+				return -1;
+			}
+			r->body = buf;
+		} else {
+			diag_error(ctx->d, &w->loc, "return option '%s' %s",
+			    w->s, KW_LATER);
+			return -1;
+		}
+	}
+	if (r->body != NULL && r->ctype == NULL) {
+		diag_error(ctx->d, &st->loc,
+		    "'return' with a body needs a content-type");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
+{
+	/* clang-format off */
+	static const struct kw_sub req_acts[] = {
+		{ "add-header",		0, HTTP_ACT_ADD_HEADER, 2, NULL },
+		{ "allow",		0, 0, 0, KW_LATER },
+		{ "auth",		0, 0, 0, KW_LATER },
+		{ "capture",		0, 0, 0, KW_LATER },
+		{ "del-header",		0, HTTP_ACT_DEL_HEADER, 1, NULL },
+		{ "deny",		0, HTTP_ACT_DENY, 2, NULL },
+		{ "redirect",		0, HTTP_ACT_REDIRECT, 4, NULL },
+		{ "replace-header",	0, 0, 0, KW_LATER },
+		{ "replace-path",	0, 0, 0, KW_LATER },
+		{ "replace-value",	0, 0, 0, KW_LATER },
+		{ "return",		0, HTTP_ACT_RETURN, 8, NULL },
+		{ "set-header",		0, HTTP_ACT_SET_HEADER, 2, NULL },
+		{ "set-path",		0, 0, 0, KW_LATER },
+		{ "set-query",		0, 0, 0, KW_LATER },
+		{ "set-var",		0, 0, 0, KW_LATER },
+		{ "tarpit",		0, 0, 0, KW_LATER },
+		{ "track-sc0",		0, 0, 0, KW_LATER },
+		{ "track-sc1",		0, 0, 0, KW_LATER },
+		{ "track-sc2",		0, 0, 0, KW_LATER },
+		{ "use-service",	0, 0, 0, KW_LATER },
+	};
+	static const struct kw_sub rsp_acts[] = {
+		{ "add-header",		0, HTTP_ACT_ADD_HEADER, 2, NULL },
+		{ "allow",		0, 0, 0, KW_LATER },
+		{ "del-header",		0, HTTP_ACT_DEL_HEADER, 1, NULL },
+		{ "deny",		0, 0, 0, KW_LATER },
+		{ "replace-header",	0, 0, 0, KW_LATER },
+		{ "replace-value",	0, 0, 0, KW_LATER },
+		{ "set-header",		0, HTTP_ACT_SET_HEADER, 2, NULL },
+		{ "set-status",		0, 0, 0, KW_LATER },
+		{ "set-var",		0, 0, 0, KW_LATER },
+	};
+	/* clang-format on */
+	const char *kwname = response ? "http-response" : "http-request";
+	const struct kw_sub *s;
+	struct conf_http_rule *r, **pp;
+	char name[64];
+	int bad = 0;
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'%s' needs an action", kwname);
+		return -1;
+	}
+	s = response ? kw_sub_find(ctx, &st->words[1], "http-response action",
+	    rsp_acts, NELEM(rsp_acts)) : kw_sub_find(ctx, &st->words[1],
+	    "http-request action", req_acts, NELEM(req_acts));
+	if (s == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "%s %s", kwname, s->name);
+	r = arena_alloc(&ctx->c->arena, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	r->loc = st->loc;
+	r->act = (enum http_act)s->id;
+	r->cond = st->cond;
+	switch (r->act) {
+	case HTTP_ACT_SET_HEADER:
+	case HTTP_ACT_ADD_HEADER:
+		if (kw_nargs(ctx, st, 2, 2, 2, name) < 0 ||
+		    kw_hdr_name(ctx, &st->words[2], r) < 0 ||
+		    (r->value = kw_fmt(ctx, &st->words[3])) == NULL)
+			bad = -1;
+		break;
+	case HTTP_ACT_DEL_HEADER:
+		if (kw_nargs(ctx, st, 2, 1, 1, name) < 0 ||
+		    kw_hdr_name(ctx, &st->words[2], r) < 0)
+			bad = -1;
+		break;
+	case HTTP_ACT_DENY:
+		r->status = 403;
+		if (st->nwords == 2)
+			break;
+		if (st->nwords == 4 && (conf_word_is(&st->words[2],
+		    "deny_status") || conf_word_is(&st->words[2], "status"))) {
+			bad = kw_status(ctx, &st->words[3], "deny status",
+			    200, 599, &r->status);
+			break;
+		}
+		diag_error(ctx->d, &st->words[2].loc, "'http-request deny' "
+		    "takes only 'deny_status N', got '%s'", st->words[2].s);
+		bad = -1;
+		break;
+	case HTTP_ACT_REDIRECT:
+		bad = kw_act_redirect(ctx, st, 2, r);
+		break;
+	case HTTP_ACT_RETURN:
+		bad = kw_act_return(ctx, st, 2, r);
+		break;
+	}
+	if (bad < 0)
+		return -1;
+	pp = response ? &ctx->px->http_rsp : &ctx->px->http_req;
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = r;
+	return 0;
+}
+
+static int
+kw_http_request(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	return kw_http_rule(ctx, st, false);
+}
+
+static int
+kw_http_response(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	return kw_http_rule(ctx, st, true);
+}
+
+#define POFF(f) offsetof(struct conf_proxy, f)
+
+/* clang-format off */
+const struct kw kw_proxy_table[] = {
+	{ "acl",		KS_FE | KS_BE,		kw_acl, 0, 0, 0, NULL },
+	{ "balance",		KS_DEF | KS_BE,		kw_balance, 0, 0, 0, NULL },
+	{ "bind",		KS_FE,			kw_bind, 0, 0, 0, NULL },
+	{ "capture",		KS_FE,			NULL, 0, 0, 0, KW_LATER },
+	{ "clitimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout client'" },
+	{ "compression",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "contimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout connect'" },
+	{ "cookie",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "default-server",	KS_DEF | KS_BE,		kw_default_server, 0, 0, 0, NULL },
+	{ "default_backend",	KS_DEF | KS_FE,		kw_default_backend, 0, 0, 0, NULL },
+	{ "description",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "disabled",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "dispatch",		KS_BE,			NULL, 0, 0, 0, "is not supported by weir: use a 'server' line" },
+	{ "enabled",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "errorfile",		KS_PX,			kw_errorfile, 0, 0, 0, NULL },
+	{ "errorloc",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "errorloc302",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "errorloc303",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "filter",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "fullconn",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "hash-type",		KS_DEF | KS_BE,		kw_hash_type, 0, 0, 0, NULL },
+	{ "http-after-response", KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "http-check",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "http-request",	KS_FE | KS_BE | KW_COND, kw_http_request, 0, 0, 0, NULL },
+	{ "http-response",	KS_FE | KS_BE | KW_COND, kw_http_response, 0, 0, 0, NULL },
+	{ "http-reuse",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "id",			KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "log",		KS_PX,			kw_log, 0, 0, 0, NULL },
+	{ "log-format",		KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
+	{ "log-tag",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "maxconn",		KS_DEF | KS_FE,		kw_set_uint, POFF(maxconn), 0, 1000000, NULL },
+	{ "mode",		KS_PX,			kw_mode, 0, 0, 0, NULL },
+	{ "monitor-uri",	KS_DEF | KS_FE,		kw_monitor_uri, 0, 0, 0, NULL },
+	{ "no",			KS_PX,			kw_no, 0, 0, 0, NULL },
+	{ "option",		KS_PX,			kw_option, 0, 0, 0, NULL },
+	{ "rate-limit",		KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
+	{ "redirect",		KS_FE | KS_BE,		NULL, 0, 0, 0, "is not supported by weir: use 'http-request redirect'" },
+	{ "retries",		KS_DEF | KS_BE,		kw_retries, POFF(retries), 0, 100, NULL },
+	{ "server",		KS_BE,			kw_server, 0, 0, 0, NULL },
+	{ "source",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "srvtimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout server'" },
+	{ "stats",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "stick",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
+	{ "stick-table",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "tcp-check",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "tcp-request",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "tcp-response",	KS_BE,			NULL, 0, 0, 0, KW_LATER },
+	{ "timeout",		KS_PX,			kw_timeout, 0, 0, 0, NULL },
+	{ "unique-id-format",	KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
+	{ "unique-id-header",	KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
+	{ "use-server",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
+	{ "use_backend",	KS_FE | KW_COND,	kw_use_backend, 0, 0, 0, NULL },
+};
+/* clang-format on */
+const size_t kw_proxy_count = NELEM(kw_proxy_table);
+
+/* ---- sections ---------------------------------------------------------- */
+
+/* The built-in defaults every defaults section starts from. */
+static void
+kw_proxy_builtin(struct conf_proxy *px)
+{
+	memset(px, 0, sizeof(*px));
+	px->mode = PX_MODE_TCP;
+	px->retries = 3;
+	px->balance = LB_ROUNDROBIN;
+	px->defsrv.weight = 1;
+	px->defsrv.fall = 3;
+	px->defsrv.rise = 2;
+	px->defsrv.inter_ms = 2000;
+}
+
+static void
+kw_inherit_origin(struct conf_origin *o)
+{
+	if (o->set)
+		o->inherited = true;
+}
+
+/* Start a proxy from the defaults before it, as HAProxy does. */
+static struct conf_proxy *
+kw_proxy_new(struct kw_ctx *ctx, const struct conf_section *sec)
+{
+	struct conf_proxy *px;
+	struct conf_log *l, **lp;
+	struct conf_errorfile *e, **ep;
+	unsigned i;
+
+	px = arena_alloc(&ctx->c->arena, sizeof(*px));
+	if (px == NULL)
+		return NULL;
+	if (sec->kind == SEC_KIND_DEFAULTS || ctx->defaults == NULL) {
+		kw_proxy_builtin(px);
+	} else {
+		*px = *ctx->defaults;
+		kw_inherit_origin(&px->mode_origin);
+		kw_inherit_origin(&px->retries_origin);
+		kw_inherit_origin(&px->balance_origin);
+		for (i = 0; i < TO__COUNT; i++)
+			kw_inherit_origin(&px->timeout_origin[i]);
+		for (i = 0; i < OPT__COUNT; i++)
+			kw_inherit_origin(&px->opt_origin[i]);
+		/* lists are copied so the proxy's additions stay its own */
+		px->logs = NULL;
+		lp = &px->logs;
+		for (l = ctx->defaults->logs; l != NULL; l = l->next) {
+			if ((*lp = arena_alloc(&ctx->c->arena,
+			    sizeof(**lp))) == NULL)
+				return NULL;
+			**lp = *l;
+			(*lp)->next = NULL;
+			lp = &(*lp)->next;
+		}
+		px->errorfiles = NULL;
+		ep = &px->errorfiles;
+		for (e = ctx->defaults->errorfiles; e != NULL; e = e->next) {
+			if ((*ep = arena_alloc(&ctx->c->arena,
+			    sizeof(**ep))) == NULL)
+				return NULL;
+			**ep = *e;
+			(*ep)->next = NULL;
+			ep = &(*ep)->next;
+		}
+	}
+	px->next = NULL;
+	px->loc = sec->header->loc;
+	px->name = sec->header->nwords > 1 ? sec->header->words[1].s : "";
+	switch (sec->kind) {
+	case SEC_KIND_DEFAULTS:
+		px->cap = PX_CAP_DEF;
+		break;
+	case SEC_KIND_FRONTEND:
+		px->cap = PX_CAP_FE;
+		break;
+	case SEC_KIND_BACKEND:
+		px->cap = PX_CAP_BE;
+		break;
+	default:
+		px->cap = PX_CAP_FE | PX_CAP_BE;
+		break;
+	}
+	return px;
+}
+
+static void
+kw_stmt(struct kw_ctx *ctx, const struct conf_stmt *st, const struct kw *tbl,
+    size_t n)
+{
+	const struct conf_word *w = &st->words[0];
+	const struct kw *kw = kw_lookup(tbl, n, sizeof(*tbl), w->s);
+
+	if (kw == NULL) {
+		const struct kw *other;
+
+		/* a keyword of the other kind of section says so */
+		other = ctx->px ? kw_lookup(kw_global_table, kw_global_count,
+		    sizeof(*tbl), w->s) : kw_lookup(kw_proxy_table,
+		    kw_proxy_count, sizeof(*tbl), w->s);
+		if (other != NULL && !(w->flags & CONF_W_QUOTED)) {
+			diag_error(ctx->d, &w->loc, "keyword '%s' is not "
+			    "allowed in %s (only in %s)", w->s, ctx->where,
+			    ctx->px ? "the global section" :
+			    "proxy sections");
+			return;
+		}
+		kw_unknown(ctx, w, "keyword", tbl, n, sizeof(*tbl));
+		return;
+	}
+	if (kw->fn == NULL) {
+		diag_error(ctx->d, &w->loc, "'%s' %s", w->s, kw->hint);
+		return;
+	}
+	if (!(kw->secs & ctx->sec)) {
+		diag_error(ctx->d, &w->loc,
+		    "keyword '%s' is not allowed in %s (only in %s)", w->s,
+		    ctx->where, kw_sec_list(kw->secs));
+		return;
+	}
+	if (st->cond != NULL && !(kw->secs & KW_COND)) {
+		diag_error(ctx->d, &st->cond->loc,
+		    "'%s' takes no condition", w->s);
+		return;
+	}
+	kw->fn(ctx, kw, st);
+}
+
+int
+kw_apply(struct conf *c, struct diag *d)
+{
+	struct kw_ctx ctx;
+	const struct conf_section *sec;
+	const struct conf_stmt *st;
+	struct conf_proxy **tail = &c->proxies;
+	unsigned nerr = d->nerr;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.c = c;
+	ctx.d = d;
+	for (sec = c->sections; sec != NULL; sec = sec->next) {
+		const struct kw *tbl = kw_proxy_table;
+		size_t n = kw_proxy_count;
+
+		ctx.px = NULL;
+		switch (sec->kind) {
+		case SEC_KIND_GLOBAL:
+			ctx.sec = KS_GLOBAL;
+			tbl = kw_global_table;
+			n = kw_global_count;
+			snprintf(ctx.where, sizeof(ctx.where),
+			    "the global section");
+			break;
+		case SEC_KIND_DEFAULTS:
+			ctx.sec = KS_DEF;
+			break;
+		case SEC_KIND_FRONTEND:
+			ctx.sec = KS_FE;
+			break;
+		case SEC_KIND_BACKEND:
+			ctx.sec = KS_BE;
+			break;
+		case SEC_KIND_LISTEN:
+			ctx.sec = KS_FE | KS_BE;
+			break;
+		case SEC_KIND_OTHER:
+			continue;	/* reported by conf_sections() */
+		}
+		if (sec->kind != SEC_KIND_GLOBAL) {
+			ctx.px = kw_proxy_new(&ctx, sec);
+			if (ctx.px == NULL) {
+				diag_error(d, &sec->header->loc,
+				    "out of memory");
+				return -1;
+			}
+			if (ctx.px->name[0] != '\0')
+				snprintf(ctx.where, sizeof(ctx.where),
+				    "%s '%s'", conf_sec_kind_str(sec->kind),
+				    ctx.px->name);
+			else
+				snprintf(ctx.where, sizeof(ctx.where),
+				    "the defaults section");
+		}
+		for (st = sec->stmts; st != NULL; st = st->next)
+			kw_stmt(&ctx, st, tbl, n);
+		if (sec->kind == SEC_KIND_DEFAULTS) {
+			ctx.defaults = ctx.px;
+		} else if (ctx.px != NULL) {
+			*tail = ctx.px;
+			tail = &ctx.px->next;
+			c->nproxies++;
+		}
+	}
+	if (c->arena.oom) {
+		diag_error(d, NULL, "out of memory");
+		return -1;
+	}
+	return d->nerr == nerr ? 0 : -1;
+}

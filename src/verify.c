@@ -1,0 +1,345 @@
+#include "config.h"
+
+#include "verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "conf.h"
+#include "diag.h"
+#include "kw.h"
+#include "val.h"
+
+static const char *
+px_kind(const struct conf_proxy *px)
+{
+	if ((px->cap & (PX_CAP_FE | PX_CAP_BE)) == (PX_CAP_FE | PX_CAP_BE))
+		return "listen";
+	return (px->cap & PX_CAP_FE) ? "frontend" : "backend";
+}
+
+static const char *
+loc_str(const struct loc *l, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%u:%u", l->file ? l->file : "?", l->line,
+	    l->col);
+	return buf;
+}
+
+struct conf_proxy *
+verify_find_backend(const struct conf *c, const char *name)
+{
+	struct conf_proxy *px;
+
+	for (px = c->proxies; px != NULL; px = px->next)
+		if ((px->cap & PX_CAP_BE) && strcmp(px->name, name) == 0)
+			return px;
+	return NULL;
+}
+
+const struct conf_acl *
+verify_find_acl(const struct conf_proxy *px, const char *name)
+{
+	const struct conf_acl *a;
+
+	for (a = px->acls; a != NULL; a = a->next)
+		if (strcmp(a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+/* Proxy names: frontend and backend may share one; listen shares none. */
+static void
+verify_names(const struct conf *c, struct diag *d)
+{
+	const struct conf_proxy *a, *b;
+	char where[256];
+
+	for (a = c->proxies; a != NULL; a = a->next) {
+		for (b = c->proxies; b != a; b = b->next) {
+			if (strcmp(a->name, b->name) != 0 ||
+			    !(a->cap & b->cap))
+				continue;
+			diag_error(d, &a->loc, "%s '%s' has the name of %s "
+			    "'%s' at %s", px_kind(a), a->name, px_kind(b),
+			    b->name, loc_str(&b->loc, where, sizeof(where)));
+			break;
+		}
+	}
+}
+
+static void
+verify_servers(const struct conf_proxy *px, struct diag *d)
+{
+	const struct conf_server *s, *t;
+	char where[256];
+	unsigned usable = 0, n = 0;
+
+	for (s = px->servers; s != NULL; s = s->next) {
+		n++;
+		if (s->weight > 0 && !(s->flags & SRV_DISABLED))
+			usable++;
+		for (t = px->servers; t != s; t = t->next) {
+			if (strcmp(s->name, t->name) == 0) {
+				diag_error(d, &s->loc, "server '%s' is defined "
+				    "twice in %s '%s' (first at %s)", s->name,
+				    px_kind(px), px->name,
+				    loc_str(&t->loc, where, sizeof(where)));
+				break;
+			}
+		}
+	}
+	if (n == 0)
+		diag_warn(d, &px->loc, "%s '%s' has no server: its requests "
+		    "get 503", px_kind(px), px->name);
+	else if (usable == 0)
+		diag_warn(d, &px->loc, "%s '%s' has no server with a weight "
+		    "above 0 that is enabled: its requests get 503",
+		    px_kind(px), px->name);
+}
+
+/* A criterion that needs HTTP in a tcp proxy is an error. */
+static void
+verify_acl_mode(const struct conf_proxy *px, const struct conf_acl *a,
+    struct diag *d)
+{
+	const struct acl_crit_info *ci = acl_crit_info(a->crit);
+
+	if (px->mode == PX_MODE_TCP && ci != NULL && ci->http_only)
+		diag_error(d, &a->loc, "acl criterion '%s' needs mode http; "
+		    "%s '%s' is mode tcp", ci->name, px_kind(px), px->name);
+}
+
+static void
+verify_cond(struct conf *c, const struct conf_proxy *px,
+    const struct conf_cond *cond, struct diag *d)
+{
+	const struct conf_and *alt;
+	struct conf_term *t;
+
+	if (cond == NULL)
+		return;
+	for (alt = cond->alts; alt != NULL; alt = alt->next) {
+		for (t = alt->terms; t != NULL; t = t->next) {
+			if (t->name == NULL) {
+				t->anon = acl_parse(&c->arena, d, NULL,
+				    t->words, t->nwords, &t->loc);
+				if (t->anon != NULL)
+					verify_acl_mode(px, t->anon, d);
+				continue;
+			}
+			if (verify_find_acl(px, t->name->s) != NULL)
+				continue;
+			{
+				const char **names;
+				const struct conf_acl *a;
+				const char *best = NULL;
+				size_t n = 0;
+
+				for (a = px->acls; a != NULL; a = a->next)
+					n++;
+				names = calloc(n + 1, sizeof(*names));
+				n = 0;
+				for (a = px->acls; names && a; a = a->next)
+					names[n++] = a->name;
+				if (names != NULL)
+					best = diag_best_match(t->name->s,
+					    names, n, sizeof(*names));
+				free(names);
+				diag_error(d, &t->name->loc, "acl '%s' is not "
+				    "defined in %s '%s'%s%s%s", t->name->s,
+				    px_kind(px), px->name,
+				    best ? " (did you mean '" : "",
+				    best ? best : "", best ? "'?)" : "");
+			}
+		}
+	}
+}
+
+/* Report a reference to a backend that does not exist or does not fit. */
+static void
+verify_backend_ref(const struct conf *c, const struct conf_proxy *fe,
+    const struct conf_word *w, struct diag *d)
+{
+	const struct conf_proxy *be = verify_find_backend(c, w->s);
+	const struct conf_proxy *px;
+	const char **names;
+	const char *best = NULL;
+	size_t n = 0;
+
+	if (be != NULL) {
+		if (be->mode != fe->mode)
+			diag_error(d, &w->loc, "%s '%s' is mode %s and cannot "
+			    "use backend '%s', which is mode %s", px_kind(fe),
+			    fe->name, kw_mode_name(fe->mode), be->name,
+			    kw_mode_name(be->mode));
+		return;
+	}
+	names = calloc(c->nproxies + 1, sizeof(*names));
+	for (px = c->proxies; names && px != NULL; px = px->next)
+		if (px->cap & PX_CAP_BE)
+			names[n++] = px->name;
+	if (names != NULL)
+		best = diag_best_match(w->s, names, n, sizeof(*names));
+	free(names);
+	diag_error(d, &w->loc, "backend '%s' is not defined%s%s%s", w->s,
+	    best ? " (did you mean '" : "", best ? best : "",
+	    best ? "'?)" : "");
+}
+
+/* Settings that need HTTP in a tcp proxy. */
+static void
+verify_mode(const struct conf_proxy *px, struct diag *d)
+{
+	static const enum px_opt http_opts[] = { OPT_FORWARDFOR,
+		OPT_HTTP_KEEP_ALIVE, OPT_HTTP_SERVER_CLOSE, OPT_HTTPCHK,
+		OPT_HTTPCLOSE, OPT_HTTPLOG };
+	const struct conf_http_rule *r;
+	size_t i;
+	char where[256];
+
+	if (px->mode != PX_MODE_TCP)
+		return;
+	for (r = px->http_req; r != NULL; r = r->next)
+		diag_error(d, &r->loc, "'http-request' needs mode http; %s "
+		    "'%s' is mode tcp", px_kind(px), px->name);
+	for (r = px->http_rsp; r != NULL; r = r->next)
+		diag_error(d, &r->loc, "'http-response' needs mode http; %s "
+		    "'%s' is mode tcp", px_kind(px), px->name);
+	for (i = 0; i < sizeof(http_opts) / sizeof(http_opts[0]); i++) {
+		const struct conf_origin *o = &px->opt_origin[http_opts[i]];
+
+		if (!(px->opts & (1u << http_opts[i])))
+			continue;
+		if (o->inherited)
+			diag_warn(d, &px->loc, "'option %s' (inherited from "
+			    "defaults at %s) needs mode http; it is ignored "
+			    "in %s '%s'", kw_option_name(http_opts[i]),
+			    loc_str(&o->loc, where, sizeof(where)),
+			    px_kind(px), px->name);
+		else
+			diag_warn(d, &o->loc, "'option %s' needs mode http; "
+			    "it is ignored in %s '%s'",
+			    kw_option_name(http_opts[i]), px_kind(px),
+			    px->name);
+	}
+	if ((px->cap & PX_CAP_BE) &&
+	    (px->balance == LB_URI || px->balance == LB_HDR)) {
+		const struct conf_origin *o = &px->balance_origin;
+
+		diag_error(d, o->inherited ? &px->loc : &o->loc,
+		    "'balance %s' needs mode http; %s '%s' is mode tcp",
+		    kw_balance_name(px->balance), px_kind(px), px->name);
+	}
+	if ((px->cap & PX_CAP_FE) && px->monitor_uri != NULL)
+		diag_warn(d, &px->loc, "'monitor-uri' needs mode http; it is "
+		    "ignored in %s '%s'", px_kind(px), px->name);
+}
+
+static void
+verify_timeouts(const struct conf_proxy *px, struct diag *d)
+{
+	if ((px->cap & PX_CAP_FE) && !px->timeout_origin[TO_CLIENT].set)
+		diag_warn(d, &px->loc, "%s '%s' has no 'timeout client' "
+		    "(weir uses %us)", px_kind(px), px->name,
+		    VERIFY_TIMEOUT_CLIENT_MS / 1000);
+	if (!(px->cap & PX_CAP_BE))
+		return;
+	if (!px->timeout_origin[TO_CONNECT].set)
+		diag_warn(d, &px->loc, "%s '%s' has no 'timeout connect' "
+		    "(weir uses %us)", px_kind(px), px->name,
+		    VERIFY_TIMEOUT_CONNECT_MS / 1000);
+	if (!px->timeout_origin[TO_SERVER].set)
+		diag_warn(d, &px->loc, "%s '%s' has no 'timeout server' "
+		    "(weir uses %us)", px_kind(px), px->name,
+		    VERIFY_TIMEOUT_SERVER_MS / 1000);
+}
+
+/* Two binds on one address, or on a port another bind holds wildcard. */
+static void
+verify_binds(const struct conf *c, struct diag *d)
+{
+	const struct conf_proxy *pa, *pb;
+	const struct conf_bind *a, *b;
+	char where[256];
+
+	for (pa = c->proxies; pa != NULL; pa = pa->next) {
+		for (a = pa->binds; a != NULL; a = a->next) {
+			for (pb = c->proxies; pb != NULL; pb = pb->next) {
+				for (b = pb->binds; b != NULL; b = b->next) {
+					if (b == a)
+						goto next;
+					if (!val_addr_eq(&a->addr, &b->addr))
+						continue;
+					diag_error(d, &a->loc, "address '%s' "
+					    "is already bound by %s '%s' at "
+					    "%s", a->text, px_kind(pb),
+					    pb->name, loc_str(&b->loc, where,
+					    sizeof(where)));
+					goto next;
+				}
+			}
+next:;
+		}
+	}
+}
+
+static void
+verify_sockets(const struct conf *c, struct diag *d)
+{
+	const struct conf_stats_socket *a, *b;
+
+	for (a = c->global.sockets; a != NULL; a = a->next)
+		for (b = c->global.sockets; b != a; b = b->next)
+			if (strcmp(a->path, b->path) == 0) {
+				diag_error(d, &a->loc, "stats socket '%s' is "
+				    "declared twice", a->path);
+				break;
+			}
+}
+
+int
+verify_conf(struct conf *c, struct diag *d)
+{
+	struct conf_proxy *px;
+	const struct conf_acl *a;
+	const struct conf_switch *sw;
+	const struct conf_http_rule *r;
+	unsigned nerr = d->nerr;
+
+	verify_names(c, d);
+	verify_binds(c, d);
+	verify_sockets(c, d);
+	for (px = c->proxies; px != NULL; px = px->next) {
+		verify_mode(px, d);
+		verify_timeouts(px, d);
+		for (a = px->acls; a != NULL; a = a->next)
+			verify_acl_mode(px, a, d);
+		for (r = px->http_req; r != NULL; r = r->next)
+			verify_cond(c, px, r->cond, d);
+		for (r = px->http_rsp; r != NULL; r = r->next)
+			verify_cond(c, px, r->cond, d);
+		if (px->cap & PX_CAP_BE)
+			verify_servers(px, d);
+		if (!(px->cap & PX_CAP_FE))
+			continue;
+		if (px->binds == NULL)
+			diag_warn(d, &px->loc, "%s '%s' has no 'bind': it "
+			    "accepts no connection", px_kind(px), px->name);
+		for (sw = px->switches; sw != NULL; sw = sw->next) {
+			verify_cond(c, px, sw->cond, d);
+			verify_backend_ref(c, px, sw->backend, d);
+		}
+		if (px->default_backend != NULL)
+			verify_backend_ref(c, px, px->default_backend, d);
+		else if (!(px->cap & PX_CAP_BE) && px->switches != NULL)
+			diag_warn(d, &px->loc, "frontend '%s' has no "
+			    "'default_backend': requests no rule routes get "
+			    "503", px->name);
+		else if (!(px->cap & PX_CAP_BE))
+			diag_warn(d, &px->loc, "frontend '%s' has no backend: "
+			    "every request gets 503", px->name);
+	}
+	return d->nerr == nerr ? 0 : -1;
+}

@@ -1,0 +1,3 @@
+#include "config.h"
+#include "unit.h"
+CU_TestInfo verify_tests[] = { CU_TEST_INFO_NULL };
