@@ -257,8 +257,9 @@ conf_read(const char *path, size_t *lenp, const char **err)
 		*err = strerror(errno);
 		return NULL;
 	}
-	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		*err = "is a directory";
+	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		*err = S_ISDIR(sb.st_mode) ? "is a directory" :
+		    "not a regular file";
 		goto fail;
 	}
 	for (;;) {

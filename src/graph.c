@@ -476,10 +476,9 @@ fail:
 }
 
 static struct graph *
-graph_load(struct conf *c, struct diag *d)
+graph_load(struct conf *c, struct diag *d, unsigned nerr)
 {
 	struct graph *g = NULL;
-	unsigned nerr = d->nerr;
 
 	/* every pass runs, so one run reports every error */
 	kw_apply(c, d);
@@ -495,13 +494,14 @@ graph_load_file(const char *path, struct diag *d)
 {
 	struct conf *c = conf_new();
 	struct graph *g;
+	unsigned nerr = d->nerr;
 
 	if (c == NULL) {
 		diag_error(d, NULL, "out of memory");
 		return NULL;
 	}
 	conf_load_file(c, path, d);
-	g = graph_load(c, d);
+	g = graph_load(c, d, nerr);
 	if (g != NULL && (g->file = arena_strdup(&g->arena, path)) == NULL) {
 		graph_unref(g);
 		g = NULL;
@@ -517,13 +517,14 @@ graph_load_string(const char *name, const char *text, size_t len,
 {
 	struct conf *c = conf_new();
 	struct graph *g;
+	unsigned nerr = d->nerr;
 
 	if (c == NULL) {
 		diag_error(d, NULL, "out of memory");
 		return NULL;
 	}
 	conf_load_string(c, name, text, len, d);
-	g = graph_load(c, d);
+	g = graph_load(c, d, nerr);
 	if (g != NULL)
 		g->file = arena_strdup(&g->arena, name);
 	conf_free(c);

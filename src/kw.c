@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "acl.h"
 #include "conf.h"
@@ -276,6 +277,56 @@ kw_origin(struct conf_origin *o, const struct loc *loc)
 	o->loc = *loc;
 	o->set = true;
 	o->inherited = false;
+}
+
+/* A file named in the configuration: relative to the file naming it. */
+static const char *
+kw_path(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	const char *slash = strrchr(w->loc.file, '/');
+
+	if (w->s[0] == '/' || slash == NULL)
+		return w->s;
+	return arena_printf(&ctx->c->arena, "%.*s/%s",
+	    (int)(slash - w->loc.file), w->loc.file, w->s);
+}
+
+/*
+ * Read a small regular file whole into the arena (NUL-terminated). Returns
+ * the data, or NULL with the reason reported at w.
+ */
+static char *
+kw_read_file(struct kw_ctx *ctx, const struct conf_word *w, const char *path,
+    size_t max, size_t *lenp)
+{
+	struct stat sb;
+	FILE *f;
+	char *buf;
+	size_t len;
+
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		diag_error(ctx->d, &w->loc, "cannot open '%s': %m", path);
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		diag_error(ctx->d, &w->loc, "'%s' is not a regular file", path);
+		return NULL;
+	}
+	buf = arena_alloc(&ctx->c->arena, max + 2);
+	len = buf ? fread(buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL)
+		return NULL;
+	if (len > max) {
+		diag_error(ctx->d, &w->loc, "'%s' is larger than %zu KiB",
+		    path, max / 1024);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
 }
 
 /* ---- generic setters --------------------------------------------------- */
@@ -978,8 +1029,7 @@ kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
 	struct conf_errorfile *ef, **pp;
 	const struct conf_word *fw;
 	long long code;
-	const char *path, *slash;
-	FILE *f;
+	const char *path;
 	char *buf;
 	size_t len, i;
 	bool known = false;
@@ -996,32 +1046,11 @@ kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
 		return -1;
 	}
 	fw = &st->words[2];
-	/* relative to the file that names it */
-	slash = strrchr(fw->loc.file, '/');
-	if (fw->s[0] == '/' || slash == NULL)
-		path = arena_strdup(&ctx->c->arena, fw->s);
-	else
-		path = arena_printf(&ctx->c->arena, "%.*s/%s",
-		    (int)(slash - fw->loc.file), fw->loc.file, fw->s);
-	if (path == NULL)
+	if ((path = kw_path(ctx, fw)) == NULL)
 		return -1;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		diag_error(ctx->d, &fw->loc, "cannot open errorfile '%s': %m",
-		    path);
-		return -1;
-	}
-	buf = arena_alloc(&ctx->c->arena, 65537);
-	len = buf ? fread(buf, 1, 65537, f) : 0;
-	fclose(f);
+	buf = kw_read_file(ctx, fw, path, 65536, &len);
 	if (buf == NULL)
 		return -1;
-	if (len > 65536) {
-		diag_error(ctx->d, &fw->loc,
-		    "errorfile '%s' is larger than 64 KiB", path);
-		return -1;
-	}
-	buf[len] = '\0';
 	if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ||
 	    (strstr(buf, "\r\n\r\n") == NULL && strstr(buf, "\n\n") == NULL)) {
 		diag_error(ctx->d, &fw->loc, "errorfile '%s' does not hold an "
@@ -1349,12 +1378,11 @@ kw_server(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	if (kw_server_opts(ctx, st, 3, srv) < 0)
 		r = -1;
 	memcpy(ctx->where, where, sizeof(where));
-	if (r < 0)
-		return -1;
+	/* kept even when wrong, so no "has no server" follows the error */
 	for (pp = &ctx->px->servers; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = srv;
-	return 0;
+	return r;
 }
 
 static int
@@ -1702,25 +1730,12 @@ kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 			r->body = kw_dup(ctx, a);
 			r->body_len = a->len;
 		} else if (conf_word_is(w, "file")) {
-			FILE *f = fopen(a->s, "rb");
-			char *buf;
+			const char *path = kw_path(ctx, a);
 
-			if (f == NULL) {
-				diag_error(ctx->d, &a->loc,
-				    "cannot open '%s': %m", a->s);
+			r->body = path ? kw_read_file(ctx, a, path, 65536,
+			    &r->body_len) : NULL;
+			if (r->body == NULL)
 				return -1;
-			}
-			buf = arena_alloc(&ctx->c->arena, 65537);
-			r->body_len = buf ? fread(buf, 1, 65537, f) : 0;
-			fclose(f);
-			if (buf == NULL)
-				return -1;
-			if (r->body_len > 65536) {
-				diag_error(ctx->d, &a->loc,
-				    "'%s' is larger than 64 KiB", a->s);
-				return -1;
-			}
-			r->body = buf;
 		} else {
 			diag_error(ctx->d, &w->loc, "return option '%s' %s",
 			    w->s, KW_LATER);
