@@ -333,6 +333,7 @@ struct conf_proxy {
 
 	struct conf_bind *binds;
 	struct conf_server *servers;
+	struct conf_server **servers_tail;	/* NULL: walk from servers */
 	struct conf_server defsrv;
 	struct conf_acl *acls;
 	struct conf_switch *switches;

@@ -1379,9 +1379,11 @@ kw_server(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		r = -1;
 	memcpy(ctx->where, where, sizeof(where));
 	/* kept even when wrong, so no "has no server" follows the error */
-	for (pp = &ctx->px->servers; *pp != NULL; pp = &(*pp)->next)
-		;
+	pp = ctx->px->servers_tail;
+	if (pp == NULL)
+		pp = &ctx->px->servers;
 	*pp = srv;
+	ctx->px->servers_tail = &srv->next;
 	return r;
 }
 

@@ -69,34 +69,62 @@ verify_names(const struct conf *c, struct diag *d)
 	}
 }
 
+static int
+verify_srv_cmp(const void *pa, const void *pb)
+{
+	const struct conf_server *a = *(const struct conf_server *const *)pa;
+	const struct conf_server *b = *(const struct conf_server *const *)pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c != 0)
+		return c;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+}
+
 static void
 verify_servers(const struct conf_proxy *px, struct diag *d)
 {
-	const struct conf_server *s, *t;
+	const struct conf_server *s, **v;
 	char where[256];
-	unsigned usable = 0, n = 0;
+	unsigned usable = 0, n = 0, i;
 
 	for (s = px->servers; s != NULL; s = s->next) {
 		n++;
 		if (s->weight > 0 && !(s->flags & SRV_DISABLED))
 			usable++;
-		for (t = px->servers; t != s; t = t->next) {
-			if (strcmp(s->name, t->name) == 0) {
-				diag_error(d, &s->loc, "server '%s' is defined "
-				    "twice in %s '%s' (first at %s)", s->name,
-				    px_kind(px), px->name,
-				    loc_str(&t->loc, where, sizeof(where)));
-				break;
-			}
-		}
 	}
-	if (n == 0)
+	if (n == 0) {
 		diag_warn(d, &px->loc, "%s '%s' has no server: its requests "
 		    "get 503", px_kind(px), px->name);
-	else if (usable == 0)
+		return;
+	}
+	if (usable == 0)
 		diag_warn(d, &px->loc, "%s '%s' has no server with a weight "
 		    "above 0 that is enabled: its requests get 503",
 		    px_kind(px), px->name);
+	/* sorted by name, then place: a duplicate follows its first */
+	v = calloc(n, sizeof(*v));
+	if (v == NULL)
+		return;
+	for (s = px->servers, i = 0; s != NULL; s = s->next)
+		v[i++] = s;
+	qsort(v, n, sizeof(*v), verify_srv_cmp);
+	for (i = 1; i < n; i++) {
+		const struct conf_server *first = v[i - 1];
+
+		if (strcmp(v[i]->name, first->name) != 0)
+			continue;
+		while (i < n && strcmp(v[i]->name, first->name) == 0) {
+			diag_error(d, &v[i]->loc, "server '%s' is defined "
+			    "twice in %s '%s' (first at %s)", v[i]->name,
+			    px_kind(px), px->name,
+			    loc_str(&first->loc, where, sizeof(where)));
+			i++;
+		}
+	}
+	free(v);
 }
 
 /* A criterion that needs HTTP in a tcp proxy is an error. */
