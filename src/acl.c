@@ -2,7 +2,6 @@
 
 #include "acl.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,19 +46,6 @@ acl_crit_info(enum acl_crit c)
 	return NULL;
 }
 
-/* RFC 9110 5.6.2: a token, as a method is. */
-static bool
-acl_is_token(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) &&
-		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
-			return false;
-	return true;
-}
-
 static int
 acl_check_value(struct diag *d, const struct conf_acl *ca,
     const struct conf_word *w)
@@ -78,7 +64,7 @@ acl_check_value(struct diag *d, const struct conf_acl *ca,
 		}
 		break;
 	case ACL_METHOD:
-		if (!acl_is_token(w->s)) {
+		if (!val_is_token(w->s)) {
 			diag_error(d, &w->loc, "invalid method '%s'", w->s);
 			return -1;
 		}

@@ -309,12 +309,8 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 static struct g_backend *
 gb_find_be(struct gb *b, const char *name)
 {
-	unsigned i;
-
-	for (i = 0; i < b->g->nbackends; i++)
-		if (strcmp(b->g->backends[i].px.name, name) == 0)
-			return &b->g->backends[i];
-	return NULL;
+	/* the graph is still being built: it is ours to write */
+	return (struct g_backend *)graph_find_backend(b->g, name);
 }
 
 static void

@@ -1623,23 +1623,11 @@ kw_fmt(struct kw_ctx *ctx, const struct conf_word *w)
 	return out;
 }
 
-static bool
-kw_is_token(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) &&
-		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
-			return false;
-	return true;
-}
-
 static int
 kw_hdr_name(struct kw_ctx *ctx, const struct conf_word *w,
     struct conf_http_rule *r)
 {
-	if (!kw_is_token(w->s)) {
+	if (!val_is_token(w->s)) {
 		diag_error(ctx->d, &w->loc, "invalid header name '%s'", w->s);
 		return -1;
 	}

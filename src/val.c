@@ -298,3 +298,15 @@ val_addr_eq(const struct conf_addr *a, const struct conf_addr *b)
 		    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 	return false;
 }
+
+bool
+val_is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return false;
+	return true;
+}

@@ -44,4 +44,7 @@ const char *val_addr_str(const struct conf_addr *a, char *buf, size_t size);
 /* Whether the two addresses are equal, port included. */
 bool val_addr_eq(const struct conf_addr *a, const struct conf_addr *b);
 
+/* An RFC 9110 token (5.6.2), as methods and header names are. */
+bool val_is_token(const char *s);
+
 #endif
