@@ -18,6 +18,7 @@
 /* ---- syntax ------------------------------------------------------------ */
 
 #define CONF_W_QUOTED	0x1	/* some part of the word was quoted */
+#define CONF_W_BROKEN	0x2	/* its text is wrong: an error was reported */
 
 struct conf_word {
 	const char *s;		/* NUL-terminated; may hold no NUL itself */

@@ -27,11 +27,11 @@ int conf_load_string(struct conf *c, const char *name, const char *text,
     size_t len, struct diag *d);
 
 const char *conf_sec_kind_str(enum conf_sec_kind k);
-/* The word's text, for messages: "'foo'" style quoting is the caller's. */
+/* Whether the word reads s; quoting does not matter, as in HAProxy. */
 static inline int
 conf_word_is(const struct conf_word *w, const char *s)
 {
-	return !(w->flags & CONF_W_QUOTED) && __builtin_strcmp(w->s, s) == 0;
+	return __builtin_strcmp(w->s, s) == 0;
 }
 
 #endif

@@ -154,17 +154,25 @@ diag_format(const struct diag_msg *m, char *buf, size_t size)
 }
 
 void
-diag_print(const struct diag *d, FILE *f)
+diag_print_level(const struct diag *d, FILE *f, enum diag_level max)
 {
 	const struct diag_msg *m;
 	char buf[1024];
 
 	for (m = d->head; m != NULL; m = m->next) {
+		if (m->level > max)
+			continue;
 		diag_format(m, buf, sizeof(buf));
 		fprintf(f, "%s\n", buf);
 	}
 	if (d->dropped > 0)
 		fprintf(f, "(%u more messages not shown)\n", d->dropped);
+}
+
+void
+diag_print(const struct diag *d, FILE *f)
+{
+	diag_print_level(d, f, DIAG_WARNING);
 }
 
 unsigned

@@ -58,6 +58,8 @@ void diag_sort(struct diag *d);
 int diag_format(const struct diag_msg *m, char *buf, size_t size);
 /* Print every message, one per line, to f. */
 void diag_print(const struct diag *d, FILE *f);
+/* Print the messages of level max or more severe (DIAG_ERROR first). */
+void diag_print_level(const struct diag *d, FILE *f, enum diag_level max);
 
 /*
  * The closest name to word among n table rows of stride bytes that each

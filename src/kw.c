@@ -449,7 +449,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	const struct conf_word *t;
 	struct conf_log *lg, **pp;
 	const char *err, *target;
-	unsigned i;
+	unsigned i, nlevels = 0;
 	int v;
 
 	if (kw_nargs(ctx, st, 1, 1, 8, "log") < 0)
@@ -515,8 +515,14 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				return -1;
 			}
 			i++;
-			if (w->s[0] == 'l')	/* len: HAProxy's line limit */
+			if (w->s[0] == 'l') {	/* HAProxy's line limit */
+				long long len;
+
+				if (kw_get_int(ctx, &st->words[i], "log len",
+				    80, 65535, &len) < 0)
+					return -1;
 				continue;
+			}
 			v = kw_name_index(formats, NELEM(formats),
 			    st->words[i].s);
 			if (v < 0) {
@@ -559,11 +565,14 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 			return -1;
 		}
 		/* the first level is the maximum; a second, the minimum */
-		if (i == st->nwords - 1 && i > 2 &&
-		    kw_name_index(log_levels, NELEM(log_levels),
-		    st->words[i - 1].s) >= 0)
-			continue;
-		lg->level = v;
+		if (++nlevels == 1) {
+			lg->level = v;
+		} else if (nlevels > 2) {
+			diag_error(ctx->d, &w->loc, "'log' takes at most a "
+			    "facility, a level and a minimum level, got "
+			    "'%s' too", w->s);
+			return -1;
+		}
 	}
 	if ((lg->kind == LOG_UDP || lg->kind == LOG_UNIX) &&
 	    lg->facility < 0) {
@@ -703,13 +712,13 @@ const struct kw kw_global_table[] = {
 	{ "hard-stop-after",	KS_GLOBAL, kw_set_duration, GOFF(hard_stop_after_ms), 0, 0, NULL },
 	{ "log",		KS_GLOBAL, kw_log, 0, 0, 0, NULL },
 	{ "lua-load",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir" },
-	{ "master-worker",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir reloads in place on SIGHUP, in one process" },
+	{ "master-worker",	KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: it runs as one process" },
 	{ "maxconn",		KS_GLOBAL, kw_set_uint,	GOFF(maxconn), 1, 1000000, NULL },
 	{ "nbproc",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: use 'nbthread'" },
 	{ "nbthread",		KS_GLOBAL, kw_set_uint,	GOFF(nbthread), 1, 64, NULL },
 	{ "node",		KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "pidfile",		KS_GLOBAL, kw_set_str,	GOFF(pidfile), 0, 0, NULL },
-	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir keeps server state across reloads by itself" },
+	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "spread-checks",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "ssl-default-bind-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "ssl-default-bind-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
@@ -880,7 +889,7 @@ kw_opt_httpchk(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned skip)
 	if (px->httpchk_uri != NULL && px->httpchk_uri[0] != '/' &&
 	    px->httpchk_uri[0] != '*') {
 		diag_error(ctx->d, &st->words[st->nwords - (n == 3 ? 2 : 1)].loc,
-		    "health check URI '%s' must start with '/'",
+		    "health check URI '%s' must start with '/' (or be '*')",
 		    px->httpchk_uri);
 		return -1;
 	}
@@ -1824,7 +1833,8 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 			break;
 		}
 		diag_error(ctx->d, &st->words[2].loc, "'http-request deny' "
-		    "takes only 'deny_status N', got '%s'", st->words[2].s);
+		    "takes only 'deny_status N', got '%s'",
+		    st->words[2].s);
 		bad = -1;
 		break;
 	case HTTP_ACT_REDIRECT:
@@ -2011,6 +2021,12 @@ kw_stmt(struct kw_ctx *ctx, const struct conf_stmt *st, const struct kw *tbl,
 {
 	const struct conf_word *w = &st->words[0];
 	const struct kw *kw = kw_lookup(tbl, n, sizeof(*tbl), w->s);
+	unsigned i;
+
+	/* a word already reported wrong would only bring more errors */
+	for (i = 0; i < st->nwords; i++)
+		if (st->words[i].flags & CONF_W_BROKEN)
+			return;
 
 	if (kw == NULL) {
 		const struct kw *other;

@@ -72,10 +72,7 @@ main(int argc, char **argv)
 
 	diag_init(&d);
 	g = graph_load_file(file, &d);
-	if (g == NULL || !quiet)
-		diag_print(&d, stderr);
-	else if (d.nerr > 0)
-		diag_print(&d, stderr);
+	diag_print_level(&d, stderr, quiet ? DIAG_ERROR : DIAG_WARNING);
 	if (g == NULL) {
 		fprintf(stderr, "%s: %u error%s, %u warning%s\n", file,
 		    d.nerr, d.nerr == 1 ? "" : "s", d.nwarn,
@@ -88,7 +85,7 @@ main(int argc, char **argv)
 	if (check) {
 		if (!quiet)
 			printf("%s: configuration is valid\n", file);
-	} else {
+	} else if (!quiet) {
 		printf("%s: ", file);
 		graph_summary(g, stdout);
 	}

@@ -96,7 +96,7 @@ val_int(const char *s, long long min, long long max, long long *out)
 	char *end;
 	long long v;
 
-	if (s[0] == '\0' || isspace((unsigned char)s[0]))
+	if (s[0] == '\0' || s[0] == '+' || isspace((unsigned char)s[0]))
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);

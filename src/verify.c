@@ -2,6 +2,7 @@
 
 #include "verify.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,24 +70,27 @@ verify_names(const struct conf *c, struct diag *d)
 	}
 }
 
+struct verify_srv {
+	const struct conf_server *s;
+	unsigned idx;		/* place in the backend */
+};
+
 static int
 verify_srv_cmp(const void *pa, const void *pb)
 {
-	const struct conf_server *a = *(const struct conf_server *const *)pa;
-	const struct conf_server *b = *(const struct conf_server *const *)pb;
-	int c = strcmp(a->name, b->name);
+	const struct verify_srv *a = pa, *b = pb;
+	int c = strcmp(a->s->name, b->s->name);
 
 	if (c != 0)
 		return c;
-	if (a->loc.line != b->loc.line)
-		return a->loc.line < b->loc.line ? -1 : 1;
-	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
 static void
 verify_servers(const struct conf_proxy *px, struct diag *d)
 {
-	const struct conf_server *s, **v;
+	const struct conf_server *s;
+	struct verify_srv *v;
 	char where[256];
 	unsigned usable = 0, n = 0, i;
 
@@ -108,17 +112,17 @@ verify_servers(const struct conf_proxy *px, struct diag *d)
 	v = calloc(n, sizeof(*v));
 	if (v == NULL)
 		return;
-	for (s = px->servers, i = 0; s != NULL; s = s->next)
-		v[i++] = s;
+	for (s = px->servers, i = 0; s != NULL; s = s->next, i++) {
+		v[i].s = s;
+		v[i].idx = i;
+	}
 	qsort(v, n, sizeof(*v), verify_srv_cmp);
 	for (i = 1; i < n; i++) {
-		const struct conf_server *first = v[i - 1];
+		const struct conf_server *first = v[i - 1].s;
 
-		if (strcmp(v[i]->name, first->name) != 0)
-			continue;
-		while (i < n && strcmp(v[i]->name, first->name) == 0) {
-			diag_error(d, &v[i]->loc, "server '%s' is defined "
-			    "twice in %s '%s' (first at %s)", v[i]->name,
+		while (i < n && strcmp(v[i].s->name, first->name) == 0) {
+			diag_error(d, &v[i].s->loc, "server '%s' is defined "
+			    "twice in %s '%s' (first at %s)", first->name,
 			    px_kind(px), px->name,
 			    loc_str(&first->loc, where, sizeof(where)));
 			i++;
@@ -284,6 +288,39 @@ verify_timeouts(const struct conf_proxy *px, struct diag *d)
 		    VERIFY_TIMEOUT_SERVER_MS / 1000);
 }
 
+/* The port of a and b, which share a family. */
+static in_port_t
+verify_port(const struct conf_addr *a)
+{
+	if (a->ss.ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)&a->ss)->sin6_port;
+	return ((const struct sockaddr_in *)&a->ss)->sin_port;
+}
+
+static bool
+verify_wildcard(const struct conf_addr *a)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+
+	if (a->ss.ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr,
+		    &any6, sizeof(any6)) == 0;
+	return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr ==
+	    htonl(INADDR_ANY);
+}
+
+/* Whether two binds cannot both be opened: same address, or a wildcard. */
+static bool
+verify_bind_clash(const struct conf_addr *a, const struct conf_addr *b)
+{
+	if (val_addr_eq(a, b))
+		return true;
+	if (a->ss.ss_family != b->ss.ss_family ||
+	    verify_port(a) != verify_port(b))
+		return false;
+	return verify_wildcard(a) || verify_wildcard(b);
+}
+
 /* Two binds on one address, or on a port another bind holds wildcard. */
 static void
 verify_binds(const struct conf *c, struct diag *d)
@@ -298,11 +335,12 @@ verify_binds(const struct conf *c, struct diag *d)
 				for (b = pb->binds; b != NULL; b = b->next) {
 					if (b == a)
 						goto next;
-					if (!val_addr_eq(&a->addr, &b->addr))
+					if (!verify_bind_clash(&a->addr,
+					    &b->addr))
 						continue;
 					diag_error(d, &a->loc, "address '%s' "
-					    "is already bound by %s '%s' at "
-					    "%s", a->text, px_kind(pb),
+					    "clashes with '%s' of %s '%s' at "
+					    "%s", a->text, b->text, px_kind(pb),
 					    pb->name, loc_str(&b->loc, where,
 					    sizeof(where)));
 					goto next;
