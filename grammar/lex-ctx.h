@@ -35,6 +35,7 @@ struct lex_ctx {
 	bool in_cond;		/* after 'if' or 'unless' */
 	unsigned braces;	/* open '{' in the condition */
 	bool at_bol;		/* last token was NL, or none yet */
+	bool line_broken;	/* a lexical error on this line */
 
 	int pending;		/* a token to return next, or 0 */
 	struct conf_word *pending_word;

@@ -213,8 +213,13 @@ acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
 	memset(e, 0, sizeof(*e));
 	e->crit = ca->crit;
 	e->flags = ca->flags;
-	e->arg = ca->arg;
 	e->arg_len = ca->arg ? strlen(ca->arg) : 0;
+	/* the conf goes away once the graph is built: copy what is kept */
+	e->arg = ca->arg ? arena_strndup(a, ca->arg, e->arg_len) : NULL;
+	if (ca->arg != NULL && e->arg == NULL) {
+		diag_error(d, &ca->loc, "out of memory");
+		return -1;
+	}
 	e->pats = arena_alloc(a, sizeof(*e->pats) * ca->nvals);
 	if (e->pats == NULL) {
 		diag_error(d, &ca->loc, "out of memory");
@@ -224,8 +229,12 @@ acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
 		const struct conf_word *w = &ca->vals[i];
 		struct acl_pat *p = &e->pats[i];
 
-		p->s = w->s;
+		p->s = arena_strndup(a, w->s, w->len);
 		p->len = w->len;
+		if (p->s == NULL) {
+			diag_error(d, &w->loc, "out of memory");
+			return -1;
+		}
 		if (ca->crit == ACL_SRC &&
 		    val_net(w->s, &p->net, &p->bits) < 0) {
 			diag_error(d, &w->loc, "invalid network '%s'", w->s);
@@ -305,7 +314,6 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
     const char *v, size_t vl)
 {
 	bool ic = e->flags & ACL_F_ICASE;
-	char buf[8192];
 
 	switch (e->crit) {
 	case ACL_PATH:
@@ -318,12 +326,12 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 	case ACL_PATH_END:
 		return vl >= p->len &&
 		    acl_eq(v + vl - p->len, p->len, p->s, p->len, ic);
-	case ACL_PATH_REG:
-		if (vl >= sizeof(buf) || memchr(v, '\0', vl) != NULL)
-			return false;
-		memcpy(buf, v, vl);
-		buf[vl] = '\0';
-		return regexec(p->re, buf, 0, NULL, 0) == 0;
+	case ACL_PATH_REG: {
+		/* REG_STARTEND: the path as it lies, no copy, any length */
+		regmatch_t pm = { 0, (regoff_t)vl };
+
+		return regexec(p->re, v, 1, &pm, REG_STARTEND) == 0;
+	}
 	case ACL_SRC:
 		break;
 	}

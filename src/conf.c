@@ -97,8 +97,11 @@ conf_lex_error(struct lex_ctx *ctx, const struct loc *loc, const char *fmt,
 	va_end(ap);
 	diag_error(ctx->diag, loc, "%s", msg ? msg : "out of memory");
 	free(msg);
+	/* words of this line would only bring more errors */
+	ctx->line_broken = true;
+	ctx->wflags |= CONF_W_BROKEN;
 	if (++ctx->nerrors >= LEX_MAX_ERRORS) {
-		struct loc l = { ctx->file, 0, 0 };
+		struct loc l = { ctx->file, ctx->line, ctx->col };
 
 		diag_error(ctx->diag, &l,
 		    "too many errors, the rest of the file is skipped");

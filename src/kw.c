@@ -800,11 +800,13 @@ kw_timeout(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	s = kw_sub_find(ctx, &st->words[1], "timeout", subs, NELEM(subs));
 	if (s == NULL)
 		return -1;
+	snprintf(name, sizeof(name), "timeout %s", s->name);
 	if (st->nwords < 3) {
-		diag_error(ctx->d, &st->loc, "'timeout %s' needs a duration",
-		    s->name);
+		diag_error(ctx->d, &st->loc, "'%s' needs a duration", name);
 		return -1;
 	}
+	if (kw_nargs(ctx, st, 2, 1, 1, name) < 0)
+		return -1;
 	snprintf(name, sizeof(name), "timeout %s", s->name);
 	/* set even when wrong: one error, not a warning that it is unset */
 	kw_origin(&ctx->px->timeout_origin[s->id], &st->loc);
@@ -1573,7 +1575,7 @@ kw_use_backend(struct kw_ctx *ctx, const struct kw *kw,
 		return -1;
 	if (strstr(st->words[1].s, "%[") != NULL) {
 		diag_error(ctx->d, &st->words[1].loc,
-		    "dynamic backend names %s", KW_LATER);
+		    "dynamic backend names are not supported yet");
 		return -1;
 	}
 	sw = arena_alloc(&ctx->c->arena, sizeof(*sw));
@@ -1624,8 +1626,8 @@ kw_fmt(struct kw_ctx *ctx, const struct conf_word *w)
 			continue;
 		}
 		diag_error(ctx->d, &w->loc, "'%s': %s expressions in values "
-		    "%s (write a literal '%%' as '%%%%')", w->s,
-		    p[1] == '[' ? "sample" : "log-format", KW_LATER);
+		    "are not supported yet (write a literal '%%' as '%%%%')",
+		    w->s, p[1] == '[' ? "sample" : "log-format");
 		return NULL;
 	}
 	*o = '\0';
@@ -1688,9 +1690,10 @@ kw_act_redirect(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 
 		if (conf_word_is(w, "code") && i + 1 < st->nwords) {
 			if (kw_status(ctx, &st->words[++i], "redirect code",
-			    301, 308, &r->status) < 0)
+			    0, 999, &r->status) < 0)
 				return -1;
-			if (r->status > 303 && r->status < 307) {
+			if (r->status < 301 || r->status > 308 ||
+			    (r->status > 303 && r->status < 307)) {
 				diag_error(ctx->d, &st->words[i].loc,
 				    "redirect code must be 301, 302, 303, 307 "
 				    "or 308, got %u", r->status);
@@ -1826,6 +1829,13 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		r->status = 403;
 		if (st->nwords == 2)
 			break;
+		if (st->nwords == 3 && (conf_word_is(&st->words[2],
+		    "deny_status") || conf_word_is(&st->words[2], "status"))) {
+			diag_error(ctx->d, &st->words[2].loc,
+			    "'%s' needs a status", st->words[2].s);
+			bad = -1;
+			break;
+		}
 		if (st->nwords == 4 && (conf_word_is(&st->words[2],
 		    "deny_status") || conf_word_is(&st->words[2], "status"))) {
 			bad = kw_status(ctx, &st->words[3], "deny status",
@@ -2103,6 +2113,10 @@ kw_apply(struct conf *c, struct diag *d)
 		case SEC_KIND_OTHER:
 			continue;	/* reported by conf_sections() */
 		}
+		/* a proxy with no name was reported; its lines would mislead */
+		if (sec->kind != SEC_KIND_GLOBAL &&
+		    sec->kind != SEC_KIND_DEFAULTS && sec->header->nwords < 2)
+			continue;
 		if (sec->kind != SEC_KIND_GLOBAL) {
 			ctx.px = kw_proxy_new(&ctx, sec);
 			if (ctx.px == NULL) {

@@ -244,6 +244,10 @@ verify_mode(const struct conf_proxy *px, struct diag *d)
 
 		if (!(px->opts & (1u << http_opts[i])))
 			continue;
+		/* what concerns only the other side means nothing here */
+		if ((http_opts[i] == OPT_HTTPLOG && !(px->cap & PX_CAP_FE)) ||
+		    (http_opts[i] == OPT_HTTPCHK && !(px->cap & PX_CAP_BE)))
+			continue;
 		if (o->inherited)
 			diag_warn(d, &px->loc, "'option %s' (inherited from "
 			    "defaults at %s) needs mode http; it is ignored "
