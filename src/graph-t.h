@@ -17,6 +17,8 @@
 
 struct g_backend;
 struct g_frontend;
+struct state_backend;
+struct state_server;
 
 struct g_server {
 	const char *name;
@@ -29,6 +31,7 @@ struct g_server {
 	unsigned flags;		/* SRV_* */
 	uint64_t inter_ms;
 	unsigned fall, rise;
+	struct state_server *st;	/* set by state_attach() */
 };
 
 struct g_ring_point {
@@ -123,6 +126,7 @@ struct g_backend {
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;
+	struct state_backend *st;	/* set by state_attach() */
 };
 
 struct g_switch {

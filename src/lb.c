@@ -2,10 +2,14 @@
 
 #include "lb.h"
 
+#include <stdatomic.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "state.h"
 
 uint32_t
 lb_hash(const void *data, size_t len)
@@ -236,4 +240,243 @@ lb_build(struct arena *a, struct g_backend *be)
 		break;
 	}
 	return 0;
+}
+
+/* ---- picking ----------------------------------------------------------- */
+
+bool
+lb_usable(const struct g_server *s, const uint8_t *tried)
+{
+	if (s->weight == 0 || (s->flags & SRV_DISABLED))
+		return false;
+	if (tried != NULL && (tried[s->idx / 8] & (1u << (s->idx % 8))))
+		return false;
+	if (s->maxconn > 0 && s->st != NULL &&
+	    atomic_load_explicit(&s->st->cur_conns, memory_order_relaxed) >=
+	    (int)s->maxconn)
+		return false;
+	return true;
+}
+
+static int
+lb_conns(const struct g_server *s)
+{
+	return s->st ? atomic_load_explicit(&s->st->cur_conns,
+	    memory_order_relaxed) : 0;
+}
+
+/* xorshift64*: a thread's own generator, seeded per thread. */
+static uint32_t
+lb_random(uint64_t *st)
+{
+	uint64_t x = *st ? *st : 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*st = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
+/* Walk a precomputed order from the thread's cursor. */
+static const struct g_server *
+lb_pick_order(const struct g_backend *be, const unsigned *order, unsigned n,
+    unsigned *pos, const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		const struct g_server *s = &be->servers[order[*pos % n]];
+
+		*pos = (*pos + 1) % n;
+		if (lb_usable(s, tried))
+			return s;
+	}
+	return NULL;
+}
+
+/* Round robin without a precomputed order: weights ignored, order kept. */
+static const struct g_server *
+lb_pick_cycle(const struct g_backend *be, bool backup, unsigned *pos,
+    const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s = &be->servers[*pos % be->nservers];
+
+		*pos = (*pos + 1) % be->nservers;
+		if (!(s->flags & SRV_BACKUP) == !backup && lb_usable(s, tried))
+			return s;
+	}
+	return NULL;
+}
+
+/* Fewest connections per unit of weight; ties go round robin. */
+static const struct g_server *
+lb_pick_leastconn(const struct g_backend *be, unsigned *pos,
+    const uint8_t *tried)
+{
+	const struct g_server *best = NULL;
+	unsigned i, start = *pos % (be->nservers ? be->nservers : 1);
+	uint64_t best_load = UINT64_MAX;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s =
+		    &be->servers[(start + i) % be->nservers];
+		uint64_t load;
+
+		if ((s->flags & SRV_BACKUP) || !lb_usable(s, tried))
+			continue;
+		/* scaled so weights compare without division */
+		load = ((uint64_t)lb_conns(s) << 16) / s->weight;
+		if (load < best_load) {
+			best_load = load;
+			best = s;
+		}
+	}
+	if (best != NULL)
+		*pos = best->idx + 1;
+	return best;
+}
+
+static const struct g_server *
+lb_pick_first(const struct g_backend *be, const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s = &be->servers[i];
+
+		if (!(s->flags & SRV_BACKUP) && lb_usable(s, tried))
+			return s;
+	}
+	return NULL;
+}
+
+/* Power of N choices: N random usable servers, the least loaded wins. */
+static const struct g_server *
+lb_pick_random(const struct g_backend *be, struct lb_req *req)
+{
+	const struct g_server *best = NULL;
+	unsigned draw, tries, i;
+	uint64_t total = 0;
+	int best_conns = 0;
+
+	for (i = 0; i < be->nservers; i++)
+		if (!(be->servers[i].flags & SRV_BACKUP))
+			total += be->servers[i].weight;
+	if (total == 0)
+		return NULL;
+	for (draw = 0, tries = 0; draw < be->random_draws &&
+	    tries < 4 * be->nservers + 16; tries++) {
+		const struct g_server *s = NULL;
+		uint64_t acc = 0, target = lb_random(req->rng) % total;
+
+		/* a draw weighted by the servers' weights */
+		for (i = 0; i < be->nservers; i++) {
+			if (be->servers[i].flags & SRV_BACKUP)
+				continue;
+			acc += be->servers[i].weight;
+			if (target < acc) {
+				s = &be->servers[i];
+				break;
+			}
+		}
+		if (s == NULL || !lb_usable(s, req->tried))
+			continue;
+		draw++;
+		if (best == NULL || lb_conns(s) < best_conns) {
+			best = s;
+			best_conns = lb_conns(s);
+		}
+	}
+	/* unlucky draws: any usable server will do */
+	return best ? best : lb_pick_leastconn(be, req->rr_pos, req->tried);
+}
+
+/* Hashing balancers: the key's owner, or the next usable one. */
+static const struct g_server *
+lb_pick_hash(const struct g_backend *be, struct lb_req *req)
+{
+	const struct g_lb *lb = &be->lb;
+	uint32_t h = lb_hash(req->key, req->key_len);
+	unsigned i, n;
+
+	if (be->hash_type == HASH_CONSISTENT && lb->nring > 0) {
+		unsigned lo = 0, hi = lb->nring;
+
+		while (lo < hi) {
+			unsigned mid = lo + (hi - lo) / 2;
+
+			if (lb->ring[mid].hash < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (i = 0; i < lb->nring; i++) {
+			const struct g_server *s =
+			    &be->servers[lb->ring[(lo + i) % lb->nring].srv];
+
+			if (lb_usable(s, req->tried))
+				return s;
+		}
+		return NULL;
+	}
+	n = lb->nmap;
+	for (i = 0; i < n; i++) {
+		const struct g_server *s = &be->servers[lb->map[(h + i) % n]];
+
+		if (lb_usable(s, req->tried))
+			return s;
+	}
+	return NULL;
+}
+
+const struct g_server *
+lb_pick(const struct g_backend *be, struct lb_req *req)
+{
+	const struct g_server *s = NULL;
+	const struct g_lb *lb = &be->lb;
+
+	if (be->nservers == 0)
+		return NULL;
+	switch (be->algo) {
+	case LB_ROUNDROBIN:
+	case LB_STATIC_RR:
+		s = lb->nrr ? lb_pick_order(be, lb->rr, lb->nrr, req->rr_pos,
+		    req->tried) : lb_pick_cycle(be, false, req->rr_pos,
+		    req->tried);
+		break;
+	case LB_LEASTCONN:
+		s = lb_pick_leastconn(be, req->rr_pos, req->tried);
+		break;
+	case LB_FIRST:
+		s = lb_pick_first(be, req->tried);
+		break;
+	case LB_RANDOM:
+		s = lb_pick_random(be, req);
+		break;
+	case LB_SOURCE:
+	case LB_URI:
+	case LB_HDR:
+		/* no key (no such header): round robin, as HAProxy does */
+		if (req->key_len > 0 || be->algo == LB_SOURCE)
+			s = lb_pick_hash(be, req);
+		else
+			s = lb_pick_cycle(be, false, req->rr_pos, req->tried);
+		break;
+	}
+	if (s != NULL)
+		return s;
+	/* no active server: the first usable backup, as HAProxy does */
+	if (lb->nbackup > 0) {
+		unsigned i;
+
+		for (i = 0; i < be->nservers; i++)
+			if ((be->servers[i].flags & SRV_BACKUP) &&
+			    lb_usable(&be->servers[i], req->tried))
+				return &be->servers[i];
+	}
+	return NULL;
 }

@@ -5,6 +5,7 @@
 #ifndef WEIR_LB_H
 #define WEIR_LB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,31 @@
  * out of memory. Called by graph_build() only.
  */
 int lb_build(struct arena *a, struct g_backend *be);
+
+/*
+ * What a pick needs to know beyond the backend: the calling thread's
+ * cursors, the request's key for hashing balancers, and the servers a
+ * retry must avoid.
+ */
+struct lb_req {
+	unsigned *rr_pos;		/* this thread's cursor for be */
+	uint64_t *rng;			/* this thread's random state */
+	const void *key;		/* source address, path, header value */
+	size_t key_len;			/* 0: no key, balance round-robin */
+	const uint8_t *tried;		/* bitmap by server index, or NULL */
+};
+
+/*
+ * The server for a new request to be, or NULL when none is usable. A
+ * server is usable when it is enabled, has a weight above 0, is not in
+ * req->tried and is below its maxconn. Backup servers serve only when no
+ * other is usable. Any worker thread; touches only req's cursors and
+ * reads servers' shared connection counts.
+ */
+const struct g_server *lb_pick(const struct g_backend *be,
+    struct lb_req *req);
+/* Whether s may take one more request now (enabled, weight, maxconn). */
+bool lb_usable(const struct g_server *s, const uint8_t *tried);
 
 /* A 32-bit hash with good avalanche, stable across runs and hosts. */
 uint32_t lb_hash(const void *data, size_t len);

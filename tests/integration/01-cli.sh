@@ -2,7 +2,7 @@
 # The command line: versions, help, usage errors, a summary of the graph.
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 13
 
 run "$WEIR" -v
 is "$RC" 0 "weir -v exits 0"
@@ -23,9 +23,14 @@ is "$RC" 1 "a missing file exits 1"
 like "$ERR" "nosuch.conf: error: cannot open '.*nosuch.conf': No such file or directory" \
     "a missing file is named with the reason"
 
-run "$WEIR" -f "$TOP_SRCDIR/conf/quickstart.cfg"
-is "$RC" 0 "weir -f on the quickstart exits 0"
-like "$OUT" 'quickstart.cfg: 1 frontend, 2 backends, 3 servers, 1 listener, 1 thread$' \
-    "weir -f prints a summary of the graph"
+P=$(free_port)
+WEIR_PORT=$P APP1_PORT=$(free_port) APP2_PORT=$(free_port) API_PORT=$(free_port)
+export WEIR_PORT APP1_PORT APP2_PORT API_PORT
+start_weir "$TOP_SRCDIR/conf/quickstart.cfg"
+ok $? "weir -f serves the quickstart and says it is ready"
+like "$(cat "$T_DIR/weir.log")" "^weir: frontend 'web' listening on 127.0.0.1:$P$" \
+    "weir -f logs one line per listener"
+stop_weir
+is "$RC" 0 "weir exits 0 on SIGTERM"
 
 done_testing

@@ -74,3 +74,92 @@ done_testing() {
 	[ "$T_FAILED" -eq 0 ]
 	exit $?
 }
+
+# ---- weir in front of test backends ----------------------------------------
+
+: "${TOP_BUILDDIR:=$TOP_SRCDIR}"
+: "${BACKEND:=$TOP_BUILDDIR/tests/backend}"
+
+# wait_for COND...: run COND every 0.05 s until it succeeds, 10 s at most.
+wait_for() {
+	wf_i=0
+	while ! "$@" 2>/dev/null; do
+		wf_i=$((wf_i + 1))
+		[ "$wf_i" -ge 200 ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# backend NAME ARG...: start tests/backend on a free port; sets PORT.
+backend() {
+	b_name=$1
+	shift
+	rm -f "$T_DIR/$b_name.ready"
+	"$BACKEND" -p 0 -n "$b_name" -r "$T_DIR/$b_name.ready" "$@" \
+	    >"$T_DIR/$b_name.out" 2>"$T_DIR/$b_name.log" &
+	T_PIDS="$T_PIDS $!"
+	eval "PID_$b_name=$!"
+	PORT=""
+	wait_for test -s "$T_DIR/$b_name.ready" || return 1
+	PORT=$(cat "$T_DIR/$b_name.ready")
+	eval "PORT_$b_name=$PORT"
+}
+
+# start_weir CONF: run weir on CONF, wait until it says it is ready.
+start_weir() {
+	: >"$T_DIR/weir.log"
+	"$WEIR" -f "$1" >>"$T_DIR/weir.log" 2>&1 &
+	WEIR_PID=$!
+	T_PIDS="$T_PIDS $WEIR_PID"
+	wait_for grep -q '^weir: ready' "$T_DIR/weir.log"
+}
+
+# stop_weir: SIGTERM, and wait (bounded) for it to exit; sets RC.
+stop_weir() {
+	kill -TERM "$WEIR_PID" 2>/dev/null
+	wait_for sh -c "! kill -0 $WEIR_PID"
+	wait "$WEIR_PID" 2>/dev/null
+	RC=$?
+}
+
+# need_engine_tools: skip unless the backend, curl and python3 are here.
+need_engine_tools() {
+	[ -x "$BACKEND" ] || skip_all "no test backend at $BACKEND"
+	command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
+	command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+}
+
+# names FILE: count the lines of each body line in FILE, "name=count ..."
+tally() {
+	sort "$1" | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep = " " }'
+}
+
+# raw PORT BYTES: send BYTES (printf escapes) on a fresh connection and
+# print what comes back until the server closes (5 s at most).
+raw() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+data = sys.argv[2].encode().decode("unicode_escape").encode("latin1")
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(data)
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    out += b"<timeout>"
+sys.stdout.write(out.decode("latin1"))
+PY
+}

@@ -81,6 +81,7 @@ main(int argc, char **argv)
 		{ "diag", NULL, NULL, NULL, NULL, diag_tests },
 		{ "examples", NULL, NULL, NULL, NULL, examples_tests },
 		{ "graph", NULL, NULL, NULL, NULL, graph_tests },
+		{ "h1", NULL, NULL, NULL, NULL, h1_tests },
 		{ "kw", NULL, NULL, NULL, NULL, kw_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },

@@ -39,6 +39,7 @@ extern CU_TestInfo conf_tests[];
 extern CU_TestInfo diag_tests[];
 extern CU_TestInfo examples_tests[];
 extern CU_TestInfo graph_tests[];
+extern CU_TestInfo h1_tests[];
 extern CU_TestInfo kw_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];

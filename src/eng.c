@@ -1,0 +1,371 @@
+#include "config.h"
+
+#include "eng.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "graph.h"
+#include "lsn.h"
+#include "sess.h"
+#include "state.h"
+
+void
+buf_compact(struct buf *b)
+{
+	if (b->start == 0)
+		return;
+	memmove(b->data, b->data + b->start, b->end - b->start);
+	b->end -= b->start;
+	b->start = 0;
+}
+
+struct buf *
+eng_buf_get(struct eng_worker *w)
+{
+	struct buf *b = w->free_bufs;
+
+	if (b != NULL) {
+		w->free_bufs = b->next;
+		w->nfree_bufs--;
+	} else {
+		b = malloc(sizeof(*b) + w->bufsize);
+		if (b == NULL)
+			return NULL;
+		b->size = w->bufsize;
+	}
+	b->next = NULL;
+	b->start = b->end = 0;
+	return b;
+}
+
+void
+eng_buf_put(struct eng_worker *w, struct buf *b)
+{
+	if (b == NULL)
+		return;
+	if (w->nfree_bufs >= ENG_MAX_FREE_BUFS || b->size != w->bufsize) {
+		free(b);
+		return;
+	}
+	b->next = w->free_bufs;
+	w->free_bufs = b;
+	w->nfree_bufs++;
+}
+
+/* Grow a per-id array of elem bytes to hold index id; zero the new part. */
+static void *
+eng_grow(void *arr, unsigned *n, unsigned id, size_t elem)
+{
+	unsigned nn = *n ? *n : 16;
+	char *p;
+
+	while (nn <= id)
+		nn *= 2;
+	p = realloc(arr, nn * elem);
+	if (p == NULL)
+		return NULL;
+	memset(p + *n * elem, 0, (nn - *n) * elem);
+	*n = nn;
+	return p;
+}
+
+unsigned *
+eng_rr_pos(struct eng_worker *w, const struct g_backend *be)
+{
+	static unsigned fallback;
+	unsigned id = be->st->id;
+
+	if (id >= w->nrr_pos) {
+		unsigned *p = eng_grow(w->rr_pos, &w->nrr_pos, id,
+		    sizeof(*p));
+
+		if (p == NULL)
+			return &fallback;	/* out of memory: any cursor */
+		w->rr_pos = p;
+	}
+	return &w->rr_pos[id];
+}
+
+struct eng_idle *
+eng_idle_of(struct eng_worker *w, const struct g_server *s)
+{
+	unsigned id = s->st->id;
+
+	if (id >= w->nidle) {
+		struct eng_idle *p = eng_grow(w->idle, &w->nidle, id,
+		    sizeof(*p));
+
+		if (p == NULL)
+			return NULL;
+		w->idle = p;
+	}
+	return &w->idle[id];
+}
+
+/* ---- graphs ------------------------------------------------------------ */
+
+/* Move to g, handed over with a ref; keep the old one while used. */
+static void
+eng_graph_switch(struct eng_worker *w, struct graph *g)
+{
+	struct graph *old = w->g;
+
+	w->g = g;
+	if (old == NULL)
+		return;
+	if (w->g_users == 0) {
+		graph_unref(old);
+		return;
+	}
+	if (w->nold == w->old_cap) {
+		unsigned ncap = w->old_cap ? w->old_cap * 2 : 4;
+		struct eng_gref *n = realloc(w->old, ncap * sizeof(*n));
+
+		if (n == NULL) {
+			/* cannot track it: keep its ref for ever */
+			w->g_users = 0;
+			return;
+		}
+		w->old = n;
+		w->old_cap = ncap;
+	}
+	w->old[w->nold].g = old;
+	w->old[w->nold].users = w->g_users;
+	w->nold++;
+	w->g_users = 0;
+}
+
+struct graph *
+eng_graph_take(struct eng_worker *w)
+{
+	if (atomic_load_explicit(&w->pending, memory_order_relaxed) != NULL) {
+		struct graph *g = atomic_exchange_explicit(&w->pending, NULL,
+		    memory_order_acquire);
+
+		if (g != NULL)
+			eng_graph_switch(w, g);
+	}
+	w->g_users++;
+	return w->g;
+}
+
+void
+eng_graph_drop(struct eng_worker *w, struct graph *g)
+{
+	unsigned i;
+
+	if (g == w->g) {
+		w->g_users--;
+		return;
+	}
+	for (i = 0; i < w->nold; i++) {
+		if (w->old[i].g != g)
+			continue;
+		if (--w->old[i].users == 0) {
+			graph_unref(g);
+			w->old[i] = w->old[--w->nold];
+		}
+		return;
+	}
+}
+
+void
+eng_publish(struct eng *e, struct graph *g)
+{
+	unsigned i;
+	uint64_t one = 1;
+
+	for (i = 0; i < e->nworkers; i++) {
+		struct eng_worker *w = &e->workers[i];
+		struct graph *prev;
+
+		graph_ref(g);
+		prev = atomic_exchange_explicit(&w->pending, g,
+		    memory_order_release);
+		/* one the worker never took */
+		graph_unref(prev);
+		(void)!write(w->wake_fd, &one, sizeof(one));
+	}
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+static void
+eng_on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct eng_worker *w = arg;
+	uint64_t v;
+
+	(void)!read(fd, &v, sizeof(v));
+	if (w->stopping) {
+		unsigned i;
+
+		for (i = 0; i < w->nlsns; i++)
+			event_del(&w->lsns[i]->ev);
+		event_base_loopbreak(w->base);
+	}
+}
+
+static void *
+eng_run(void *arg)
+{
+	struct eng_worker *w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+static void
+eng_worker_free(struct eng_worker *w)
+{
+	unsigned i;
+	struct buf *b;
+
+	for (i = 0; i < w->nlsns; i++)
+		lsn_close(w->lsns[i]);
+	free(w->lsns);
+	sess_worker_cleanup(w);
+	while ((b = w->free_bufs) != NULL) {
+		w->free_bufs = b->next;
+		free(b);
+	}
+	if (w->wake_fd >= 0) {
+		event_del(&w->wake_ev);
+		close(w->wake_fd);
+	}
+	graph_unref(atomic_exchange(&w->pending, NULL));
+	graph_unref(w->g);
+	for (i = 0; i < w->nold; i++)
+		graph_unref(w->old[i].g);
+	free(w->old);
+	free(w->idle);
+	free(w->rr_pos);
+	free(w->scratch);
+	if (w->base != NULL)
+		event_base_free(w->base);
+}
+
+static int
+eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
+    struct graph *g)
+{
+	struct event_config *cfg;
+	struct timespec ts;
+	unsigned i;
+
+	w->eng = e;
+	w->id = id;
+	w->wake_fd = -1;
+	w->bufsize = e->bufsize;
+	atomic_init(&w->pending, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+	    ((uint64_t)(id + 1) * 0x9e3779b97f4a7c15ULL);
+	/* one thread per base: no locking inside libevent */
+	cfg = event_config_new();
+	if (cfg == NULL)
+		return -1;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (w->base == NULL)
+		return -1;
+	w->scratch_size = 2 * (size_t)e->bufsize + 4096;
+	w->scratch = malloc(w->scratch_size);
+	if (w->scratch == NULL)
+		return -1;
+	w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake_fd < 0)
+		return -1;
+	event_assign(&w->wake_ev, w->base, w->wake_fd, EV_READ | EV_PERSIST,
+	    eng_on_wake, w);
+	if (event_add(&w->wake_ev, NULL) < 0)
+		return -1;
+	graph_ref(g);
+	w->g = g;
+	w->lsns = calloc(g->nlisteners ? g->nlisteners : 1,
+	    sizeof(*w->lsns));
+	if (w->lsns == NULL)
+		return -1;
+	for (i = 0; i < g->nlisteners; i++) {
+		w->lsns[i] = lsn_open(w, &g->listeners[i]);
+		if (w->lsns[i] == NULL)
+			return -1;
+		w->nlsns++;
+	}
+	return 0;
+}
+
+struct eng *
+eng_start(struct graph *g, struct state_store *st, unsigned nthreads)
+{
+	struct eng *e;
+	unsigned i, started = 0;
+
+	if (nthreads == 0 || nthreads > ENG_MAX_THREADS)
+		nthreads = 1;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->state = st;
+	e->bufsize = g->bufsize;
+	e->nworkers = nthreads;
+	e->workers = calloc(nthreads, sizeof(*e->workers));
+	if (e->workers == NULL) {
+		free(e);
+		return NULL;
+	}
+	for (i = 0; i < nthreads; i++) {
+		if (eng_worker_init(e, &e->workers[i], i, g) < 0)
+			goto fail;
+	}
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&e->workers[i].thread, NULL, eng_run,
+		    &e->workers[i]) != 0) {
+			fprintf(stderr, "weir: cannot start a thread: %s\n",
+			    strerror(errno));
+			goto fail;
+		}
+		started++;
+	}
+	return e;
+fail:
+	for (i = 0; i < started; i++) {
+		uint64_t one = 1;
+
+		e->workers[i].stopping = true;
+		(void)!write(e->workers[i].wake_fd, &one, sizeof(one));
+		pthread_join(e->workers[i].thread, NULL);
+	}
+	for (i = 0; i < nthreads; i++)
+		eng_worker_free(&e->workers[i]);
+	free(e->workers);
+	free(e);
+	return NULL;
+}
+
+void
+eng_stop(struct eng *e)
+{
+	unsigned i;
+	uint64_t one = 1;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nworkers; i++) {
+		e->workers[i].stopping = true;
+		(void)!write(e->workers[i].wake_fd, &one, sizeof(one));
+	}
+	for (i = 0; i < e->nworkers; i++)
+		pthread_join(e->workers[i].thread, NULL);
+	for (i = 0; i < e->nworkers; i++)
+		eng_worker_free(&e->workers[i]);
+	free(e->workers);
+	free(e);
+}

@@ -1,0 +1,115 @@
+/*
+ * The engine: worker threads, each with its own libevent event_base, its
+ * own listening sockets (SO_REUSEPORT) and its own pools. Nothing is shared
+ * on the request path but the graph a worker was handed and the servers'
+ * connection counts.
+ */
+#ifndef WEIR_ENG_H
+#define WEIR_ENG_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "buf.h"
+#include "graph-t.h"
+
+#define ENG_MAX_THREADS	64
+#define ENG_MAX_FREE_BUFS	256	/* kept per worker beyond that: freed */
+
+struct eng;
+struct lsn;
+struct sess;
+struct txn;
+struct srvconn;
+struct state_store;
+
+/* A graph this worker still has sessions on, besides its current one. */
+struct eng_gref {
+	struct graph *g;
+	unsigned users;
+};
+
+struct eng_idle {
+	struct srvconn *head;	/* idle connections to one server */
+	unsigned n;
+};
+
+struct eng_worker {
+	struct eng *eng;
+	unsigned id;
+	pthread_t thread;
+	struct event_base *base;
+	int wake_fd;			/* eventfd: the main thread calls */
+	struct event wake_ev;
+
+	/* graphs: handed over by eng_publish(), taken at a request start */
+	_Atomic(struct graph *) pending;
+	struct graph *g;		/* newest taken, one ref held */
+	unsigned g_users;		/* sessions on g */
+	struct eng_gref *old;
+	unsigned nold, old_cap;
+
+	struct lsn **lsns;		/* this worker's listening sockets */
+	unsigned nlsns;
+
+	/* pools */
+	struct buf *free_bufs;
+	unsigned nfree_bufs;
+	uint32_t bufsize;
+	struct sess *free_sess;
+	struct txn *free_txn;
+	struct srvconn *free_sc;
+	char *scratch;			/* building heads: 2 x bufsize */
+	size_t scratch_size;
+
+	/* per server id and per backend id, grown on demand */
+	struct eng_idle *idle;
+	unsigned nidle;
+	unsigned *rr_pos;
+	unsigned nrr_pos;
+	uint64_t rng;
+
+	unsigned nsess;			/* client connections open */
+	struct sess *live;		/* and the list of them */
+	bool stopping;
+};
+
+struct eng {
+	struct state_store *state;
+	struct eng_worker *workers;
+	unsigned nworkers;
+	uint32_t bufsize;
+};
+
+/*
+ * Start nthreads workers serving listeners of g (one ref of g is taken
+ * per worker). Returns NULL with a message on stderr when a listener cannot
+ * be opened or a thread cannot start. Main thread only.
+ */
+struct eng *eng_start(struct graph *g, struct state_store *st,
+    unsigned nthreads);
+/* Ask every worker to stop and wait for them; frees the engine. */
+void eng_stop(struct eng *e);
+
+/* Hand g to every worker (a ref each); they move to it at their next
+ * request. Main thread only. */
+void eng_publish(struct eng *e, struct graph *g);
+
+/* The graph a new request runs on; counted until eng_graph_drop(). */
+struct graph *eng_graph_take(struct eng_worker *w);
+void eng_graph_drop(struct eng_worker *w, struct graph *g);
+
+struct buf *eng_buf_get(struct eng_worker *w);
+/* Return b to w's pool. NULL is a no-op. */
+void eng_buf_put(struct eng_worker *w, struct buf *b);
+
+/* This worker's cursor for backend be, and its idle list for server s. */
+unsigned *eng_rr_pos(struct eng_worker *w, const struct g_backend *be);
+struct eng_idle *eng_idle_of(struct eng_worker *w, const struct g_server *s);
+
+#endif

@@ -1,0 +1,1875 @@
+/*
+ * Sessions. A client connection (struct sess) carries requests one at a
+ * time; each in flight is a transaction (struct txn) with its buffers and
+ * parsed heads, bound to a server connection (struct srvconn) taken from
+ * this worker's idle pool or opened for it. An idle client connection
+ * holds no buffer and no transaction.
+ *
+ * I/O is done on raw non-blocking sockets: writes go out at once and
+ * write-readiness is armed only after EAGAIN; reads go into weir's own
+ * buffers. A keep-alive request costs one read and one write on each side
+ * and one event-loop wait per side.
+ */
+#include "config.h"
+
+#include "sess.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "eng.h"
+#include "graph.h"
+#include "h1.h"
+#include "http.h"
+#include "lb.h"
+#include "lsn.h"
+#include "state.h"
+#include "val.h"
+
+enum sess_state {
+	SESS_IDLE = 0,		/* keep-alive: waiting for a request */
+	SESS_REQ,		/* a transaction is in flight */
+	SESS_TUNNEL,		/* tcp mode, or an upgraded connection */
+	SESS_CLOSING,		/* writing weir's last answer, then close */
+};
+
+/* struct sess flags */
+#define SF_CLI_EOF	0x01	/* the client sent its FIN */
+#define SF_CLOSE	0x02	/* close once the response is out */
+#define SF_HTTP		0x04	/* an HTTP frontend */
+
+enum req_phase {
+	RQ_HEAD = 0,		/* reading the request head */
+	RQ_BODY,		/* forwarding its body */
+	RQ_DONE,		/* all of it sent to the server */
+};
+
+enum rsp_phase {
+	RS_WAIT = 0,		/* connecting, or waiting for the head */
+	RS_BODY,		/* forwarding its body */
+	RS_DONE,
+};
+
+enum sc_state {
+	SC_CONNECTING = 0,
+	SC_BUSY,
+	SC_IDLE,
+};
+
+struct txn;
+
+struct srvconn {
+	struct srvconn *next, *prev;	/* idle or free list */
+	struct eng_worker *w;
+	int fd;
+	struct event ev;
+	short ev_flags;
+	uint8_t state;
+	bool reused;		/* served a request before this one */
+	bool eof;		/* the server sent its FIN (tunnels) */
+	struct state_server *st;
+	struct txn *txn;	/* while busy */
+};
+
+union sess_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+struct sess {
+	struct sess *next;	/* free list, or the worker's live list */
+	struct sess *prev;
+	struct eng_worker *w;
+	struct lsn *lsn;
+	int fd;
+	struct event ev;
+	short ev_flags;
+	uint8_t state;
+	uint8_t flags;
+	union sess_addr peer;
+	struct txn *txn;
+};
+
+struct txn {
+	struct txn *next;	/* free list */
+	struct sess *s;
+	struct graph *g;
+	const struct g_frontend *fe;
+	const struct g_backend *be;
+	const struct g_server *srv;
+	struct srvconn *sc;
+
+	/* client to server: the head stays at data[0..hlen) for retries */
+	struct buf *req;
+	uint32_t hlen;
+	uint8_t req_phase;
+	uint8_t req_body;	/* enum h1_body */
+	uint64_t req_left;	/* content-length bytes still to come */
+	uint32_t req_ready;	/* bytes at req->start validated to send */
+	uint32_t req_sent;	/* body bytes sent (a retry must not lose any) */
+	struct h1_chunk reqc;
+	char *spend;		/* head bytes not yet written to the server */
+	size_t spend_len, spend_off;
+
+	/* server to client */
+	struct buf *rsp;
+	uint8_t rsp_phase;
+	uint8_t rsp_body;
+	bool dechunk;		/* an HTTP/1.0 client gets no chunks */
+	uint64_t rsp_left;
+	uint32_t rsp_ready;
+	uint32_t rsp_scan;	/* raw bytes examined, when dechunking */
+	struct h1_chunk rspc;
+	char *cpend;		/* head bytes not yet written to the client */
+	size_t cpend_len, cpend_off;
+	unsigned status;
+
+	unsigned tries;
+	bool counted;		/* in srv's connection count */
+	bool head_sent;		/* some request bytes reached a server */
+	bool any_sent;		/* in any attempt so far */
+	bool got_rsp;		/* some response bytes came back */
+	bool upgrade;
+	uint8_t tried[64];	/* servers already tried, by index */
+	struct http_ops req_ops;
+	struct http_ops rsp_ops;
+
+	struct h1_msg reqm;
+	struct h1_msg rspm;
+};
+
+/* A call that may free the session says so with this. */
+#define SESS_GONE	(-2)
+
+static void sess_on_event(evutil_socket_t, short, void *);
+static void sc_on_event(evutil_socket_t, short, void *);
+static int sess_read_req(struct sess *);
+static int txn_start(struct sess *);
+static int txn_connect(struct txn *);
+static int txn_send_req(struct txn *);
+static int txn_send_head(struct txn *, const char *, size_t);
+static int txn_request(struct sess *);
+static int txn_server_error(struct txn *, const char *);
+static int txn_send_rsp(struct txn *);
+static int txn_read_rsp(struct txn *);
+static int txn_end(struct txn *);
+static int sess_answer(struct sess *, unsigned, const char *);
+static void sess_close(struct sess *, const char *);
+static void sc_close(struct srvconn *);
+static int tunnel_pump(struct sess *);
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static struct timeval *
+tv_ms(struct timeval *tv, uint64_t ms)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	return tv;
+}
+
+/*
+ * Register interest what (EV_READ, EV_WRITE or both; 0: none) on the
+ * client socket with a timeout of ms. The epoll set changes only when
+ * what does; the timeout alone is a timer-heap update.
+ */
+static int
+sess_want(struct sess *s, short what, uint64_t ms)
+{
+	struct timeval tv;
+
+	if (what != s->ev_flags || !event_initialized(&s->ev)) {
+		if (event_initialized(&s->ev))
+			event_del(&s->ev);
+		event_assign(&s->ev, s->w->base, what ? s->fd : -1,
+		    what | EV_PERSIST, sess_on_event, s);
+		s->ev_flags = what;
+	}
+	return event_add(&s->ev, tv_ms(&tv, ms ? ms : 3600000));
+}
+
+static int
+sc_want(struct srvconn *sc, short what, uint64_t ms)
+{
+	struct timeval tv;
+
+	if (what != sc->ev_flags || !event_initialized(&sc->ev)) {
+		if (event_initialized(&sc->ev))
+			event_del(&sc->ev);
+		event_assign(&sc->ev, sc->w->base, what ? sc->fd : -1,
+		    what | EV_PERSIST, sc_on_event, sc);
+		sc->ev_flags = what;
+	}
+	return event_add(&sc->ev, tv_ms(&tv, ms ? ms : 3600000));
+}
+
+static uint64_t
+txn_timeout(const struct txn *t, enum to_kind k)
+{
+	const struct g_proxy *px;
+
+	switch (k) {
+	case TO_CLIENT:
+	case TO_HTTP_REQUEST:
+	case TO_HTTP_KEEP_ALIVE:
+	case TO_CLIENT_FIN:
+		px = &t->fe->px;
+		break;
+	default:
+		px = t->be ? &t->be->px : &t->fe->px;
+		break;
+	}
+	return px->timeout_ms[k];
+}
+
+/* Write iov[0..n) once; returns bytes written, 0 on EAGAIN, -1 on error. */
+static ssize_t
+io_writev(int fd, struct iovec *iov, int n)
+{
+	ssize_t r;
+
+	do
+		r = writev(fd, iov, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -1;
+	return r;
+}
+
+/* Read into b's free room; returns bytes, 0 at EOF, -1 EAGAIN, -2 error. */
+static ssize_t
+io_read(int fd, struct buf *b)
+{
+	ssize_t r;
+
+	if (buf_room(b) == 0)
+		buf_compact(b);
+	do
+		r = read(fd, b->data + b->end, buf_room(b));
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		b->end += (uint32_t)r;
+	else if (r < 0)
+		return errno == EAGAIN ? -1 : -2;
+	return r;
+}
+
+/* ---- pools ------------------------------------------------------------- */
+
+static struct txn *
+txn_get(struct eng_worker *w)
+{
+	struct txn *t = w->free_txn;
+
+	if (t != NULL)
+		w->free_txn = t->next;
+	else if ((t = malloc(sizeof(*t))) == NULL)
+		return NULL;
+	/* everything before the parsers, which init themselves */
+	memset(t, 0, offsetof(struct txn, reqm));
+	return t;
+}
+
+static void
+txn_put(struct eng_worker *w, struct txn *t)
+{
+	t->next = w->free_txn;
+	w->free_txn = t;
+}
+
+static struct srvconn *
+sc_get(struct eng_worker *w)
+{
+	struct srvconn *sc = w->free_sc;
+
+	if (sc != NULL)
+		w->free_sc = sc->next;
+	else if ((sc = malloc(sizeof(*sc))) == NULL)
+		return NULL;
+	memset(sc, 0, sizeof(*sc));
+	sc->w = w;
+	sc->fd = -1;
+	return sc;
+}
+
+/* ---- accepting --------------------------------------------------------- */
+
+static struct sess *
+sess_new(struct eng_worker *w)
+{
+	struct sess *s = w->free_sess;
+
+	if (s != NULL)
+		w->free_sess = s->next;
+	else if ((s = malloc(sizeof(*s))) == NULL)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	s->fd = -1;
+	return s;
+}
+
+void
+sess_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct lsn *l = arg;
+	struct eng_worker *w = l->w;
+	unsigned i;
+
+	for (i = 0; i < 32; i++) {
+		union sess_addr peer;
+		socklen_t plen = sizeof(peer);
+		struct sess *s;
+		int fd;
+
+		fd = accept4(lfd, &peer.sa, &plen, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* EAGAIN: all taken; EMFILE and such: try later */
+			return;
+		}
+		s = sess_new(w);
+		if (s == NULL) {
+			close(fd);
+			continue;
+		}
+		s->fd = fd;
+		s->lsn = l;
+		s->peer = peer;
+		w->nsess++;
+		s->next = w->live;
+		if (w->live != NULL)
+			w->live->prev = s;
+		w->live = s;
+		if (l->cache_fe != NULL &&
+		    l->cache_fe->px.mode == PX_MODE_HTTP)
+			s->flags |= SF_HTTP;
+		if (txn_start(s) == SESS_GONE)
+			continue;
+	}
+}
+
+/* ---- closing ----------------------------------------------------------- */
+
+static void
+txn_release_server(struct txn *t)
+{
+	if (t->counted) {
+		atomic_fetch_sub_explicit(&t->srv->st->cur_conns, 1,
+		    memory_order_relaxed);
+		t->counted = false;
+	}
+}
+
+/* Free the transaction and what it holds but the server connection. */
+static void
+txn_free(struct sess *s, struct txn *t)
+{
+	struct eng_worker *w = s->w;
+
+	txn_release_server(t);
+	if (t->sc != NULL) {
+		t->sc->txn = NULL;
+		sc_close(t->sc);
+		t->sc = NULL;
+	}
+	eng_buf_put(w, t->req);
+	eng_buf_put(w, t->rsp);
+	free(t->spend);
+	free(t->cpend);
+	if (t->g != NULL)
+		eng_graph_drop(w, t->g);
+	s->txn = NULL;
+	txn_put(w, t);
+}
+
+/* The one way a session ends: everything freed, the socket closed. */
+static void
+sess_close(struct sess *s, const char *reason)
+{
+	struct eng_worker *w = s->w;
+
+	(void)reason;
+	if (s->txn != NULL)
+		txn_free(s, s->txn);
+	if (event_initialized(&s->ev))
+		event_del(&s->ev);
+	if (s->fd >= 0)
+		close(s->fd);
+	w->nsess--;
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		w->live = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->prev = NULL;
+	s->next = w->free_sess;
+	w->free_sess = s;
+}
+
+static void
+sc_close(struct srvconn *sc)
+{
+	struct eng_worker *w = sc->w;
+
+	if (event_initialized(&sc->ev))
+		event_del(&sc->ev);
+	if (sc->fd >= 0)
+		close(sc->fd);
+	sc->next = w->free_sc;
+	w->free_sc = sc;
+}
+
+/* ---- server connections ------------------------------------------------ */
+
+static void
+sc_idle_remove(struct srvconn *sc)
+{
+	struct eng_idle *idle = &sc->w->idle[sc->st->id];
+
+	if (sc->prev != NULL)
+		sc->prev->next = sc->next;
+	else
+		idle->head = sc->next;
+	if (sc->next != NULL)
+		sc->next->prev = sc->prev;
+	sc->next = sc->prev = NULL;
+	idle->n--;
+}
+
+/* Keep a connection whose exchange ended cleanly for the next request. */
+static void
+sc_park(struct srvconn *sc, uint64_t idle_ms)
+{
+	struct eng_idle *idle = &sc->w->idle[sc->st->id];
+
+	sc->txn = NULL;
+	sc->state = SC_IDLE;
+	sc->reused = true;
+	sc->prev = NULL;
+	sc->next = idle->head;
+	if (idle->head != NULL)
+		idle->head->prev = sc;
+	idle->head = sc;
+	idle->n++;
+	/* still registered for reading: a close by the server is seen */
+	sc_want(sc, EV_READ, idle_ms);
+}
+
+static void
+sc_on_idle_event(struct srvconn *sc, short what)
+{
+	char b[64];
+
+	/* an idle server speaks only to close (or to break the protocol) */
+	if (what & EV_READ) {
+		ssize_t r = read(sc->fd, b, sizeof(b));
+
+		if (r < 0 && errno == EAGAIN)
+			return;
+	}
+	sc_idle_remove(sc);
+	sc_close(sc);
+}
+
+/*
+ * A server connection for t->srv: an idle one of this worker, or a new
+ * one whose connect is under way. Returns 0, or -1 when a socket cannot
+ * be had (the caller tries another server).
+ */
+static int
+txn_get_sc(struct txn *t)
+{
+	struct eng_worker *w = t->s->w;
+	struct eng_idle *idle = eng_idle_of(w, t->srv);
+	struct srvconn *sc;
+	int one = 1;
+
+	if (idle != NULL && idle->head != NULL) {
+		sc = idle->head;
+		sc_idle_remove(sc);
+		sc->state = SC_BUSY;
+		sc->txn = t;
+		t->sc = sc;
+		return 0;
+	}
+	if (idle == NULL || (sc = sc_get(w)) == NULL)
+		return -1;
+	sc->st = t->srv->st;
+	sc->fd = socket(t->srv->addr.ss.ss_family, SOCK_STREAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (sc->fd < 0) {
+		sc_close(sc);
+		return -1;
+	}
+	(void)setsockopt(sc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	sc->txn = t;
+	t->sc = sc;
+	if (connect(sc->fd, (const struct sockaddr *)&t->srv->addr.ss,
+	    t->srv->addr.len) == 0) {
+		sc->state = SC_BUSY;
+		return 0;
+	}
+	if (errno != EINPROGRESS) {
+		sc->state = SC_CONNECTING;	/* failed: reported on write */
+		return 0;
+	}
+	sc->state = SC_CONNECTING;
+	return 0;
+}
+
+/* ---- the request path -------------------------------------------------- */
+
+/* Start reading a request: from a new connection or a kept-alive one. */
+static int
+txn_start(struct sess *s)
+{
+	struct eng_worker *w = s->w;
+	const struct g_frontend *fe;
+	struct txn *t;
+
+	t = txn_get(w);
+	if (t == NULL) {
+		sess_close(s, "out of memory");
+		return SESS_GONE;
+	}
+	t->s = s;
+	s->txn = t;
+	t->g = eng_graph_take(w);
+	fe = lsn_frontend(s->lsn, t->g);
+	if (fe == NULL) {
+		/* the listener is gone from the configuration */
+		sess_close(s, "no frontend");
+		return SESS_GONE;
+	}
+	t->fe = fe;
+	if (fe->px.mode == PX_MODE_TCP) {
+		s->flags &= ~SF_HTTP;
+		s->state = SESS_TUNNEL;
+		t->be = fe->default_be;
+		if (t->be == NULL) {
+			sess_close(s, "no backend");
+			return SESS_GONE;
+		}
+		t->req = eng_buf_get(w);
+		t->rsp = eng_buf_get(w);
+		if (t->req == NULL || t->rsp == NULL) {
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
+		return txn_connect(t);
+	}
+	s->flags |= SF_HTTP;
+	s->state = SESS_REQ;
+	h1_msg_init(&t->reqm, H1_REQUEST, t->g->maxhdr);
+	t->req = eng_buf_get(w);
+	if (t->req == NULL) {
+		sess_close(s, "out of memory");
+		return SESS_GONE;
+	}
+	return sess_read_req(s);
+}
+
+/* Back to idle between requests: no buffer, no transaction. */
+static int
+sess_idle(struct sess *s)
+{
+	s->state = SESS_IDLE;
+	return sess_want(s, EV_READ,
+	    s->lsn->cache_fe ? s->lsn->cache_fe->px.timeout_ms[
+	    TO_HTTP_KEEP_ALIVE] : 10000);
+}
+
+/* Read and parse the request head; act on it once it is whole. */
+static int
+sess_read_req(struct sess *s)
+{
+	struct txn *t = s->txn;
+	struct buf *b = t->req;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		/* bytes left by a pipelined request come first */
+		if (buf_len(b) > 0 && t->reqm.pos < b->end) {
+			r = h1_parse(&t->reqm, b->data, b->end);
+			if (r > 0)
+				break;
+			if (r < 0)
+				return sess_answer(s, (unsigned)h1_err_status(
+				    t->reqm.err), h1_err_str(t->reqm.err));
+		}
+		if (buf_room(b) == 0)
+			return sess_answer(s, t->reqm.state <= H1_S_TARGET ?
+			    414 : 431, "request head too large");
+		n = io_read(s->fd, b);
+		if (n == 0) {
+			/* a client that leaves between requests is no error */
+			sess_close(s, buf_len(b) ? "client closed mid-request" :
+			    "client closed");
+			return SESS_GONE;
+		}
+		if (n == -2) {
+			sess_close(s, "client read error");
+			return SESS_GONE;
+		}
+		if (n == -1) {
+			if (buf_len(b) == 0) {
+				/* nothing yet: wait holding no buffer */
+				eng_buf_put(s->w, b);
+				t->req = NULL;
+				eng_graph_drop(s->w, t->g);
+				t->g = NULL;
+				txn_put(s->w, t);
+				s->txn = NULL;
+				return sess_idle(s);
+			}
+			return sess_want(s, EV_READ,
+			    t->fe->px.timeout_ms[TO_HTTP_REQUEST]);
+		}
+	}
+	t->hlen = (uint32_t)r;
+	return txn_request(s);
+}
+
+/* Answer a request from weir itself (redirect, return) or refuse it. */
+static int
+sess_send_own(struct sess *s, const char *data, size_t len, bool close)
+{
+	struct txn *t = s->txn;
+	struct iovec iov = { (void *)data, len };
+	ssize_t n;
+
+	if (close)
+		s->flags |= SF_CLOSE;
+	n = io_writev(s->fd, &iov, 1);
+	if (n < 0) {
+		sess_close(s, "client write error");
+		return SESS_GONE;
+	}
+	t->rsp_phase = RS_DONE;
+	t->req_phase = RQ_DONE;
+	if ((size_t)n < len) {
+		t->cpend = malloc(len - (size_t)n);
+		if (t->cpend == NULL) {
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
+		memcpy(t->cpend, data + n, len - (size_t)n);
+		t->cpend_len = len - (size_t)n;
+		t->cpend_off = 0;
+		s->state = close ? SESS_CLOSING : SESS_REQ;
+		return sess_want(s, EV_WRITE, txn_timeout(t, TO_CLIENT));
+	}
+	return txn_end(t);
+}
+
+/*
+ * weir's own answer with status; after an error the connection closes,
+ * since the rest of the client's bytes cannot be trusted.
+ */
+static int
+sess_answer(struct sess *s, unsigned status, const char *why)
+{
+	struct txn *t = s->txn;
+	char *out = s->w->scratch;
+	size_t len;
+
+	(void)why;
+	if (t != NULL)
+		t->status = status;
+	len = http_answer(out, s->w->scratch_size, status,
+	    t && t->fe ? &t->fe->px : NULL, true);
+	if (len == 0) {
+		sess_close(s, "answer too large");
+		return SESS_GONE;
+	}
+	/* the request is over whatever its body: no more reading */
+	if (t != NULL && t->sc != NULL) {
+		txn_release_server(t);
+		t->sc->txn = NULL;
+		sc_close(t->sc);
+		t->sc = NULL;
+	}
+	return sess_send_own(s, out, len, true);
+}
+
+static bool
+txn_xff_skip(const struct txn *t)
+{
+	const struct g_frontend *fe = t->fe;
+	struct acl_pat p;
+	struct acl_expr e;
+
+	if (fe->fwdfor_except_bits == 0)
+		return false;
+	memset(&p, 0, sizeof(p));
+	memset(&e, 0, sizeof(e));
+	p.net = fe->fwdfor_except;
+	p.bits = fe->fwdfor_except_bits == 255 ? 0 : fe->fwdfor_except_bits;
+	e.crit = ACL_SRC;
+	e.pats = &p;
+	e.npats = 1;
+	{
+		struct acl_sample smp;
+
+		memset(&smp, 0, sizeof(smp));
+		smp.src = &t->s->peer.sa;
+		return acl_expr_match(&e, &smp);
+	}
+}
+
+static const char *
+sess_peer_str(const struct sess *s, char *buf, size_t size)
+{
+	if (s->peer.sa.sa_family == AF_INET6)
+		return inet_ntop(AF_INET6, &s->peer.in6.sin6_addr, buf,
+		    (socklen_t)size);
+	if (s->peer.sa.sa_family == AF_INET)
+		return inet_ntop(AF_INET, &s->peer.in.sin_addr, buf,
+		    (socklen_t)size);
+	snprintf(buf, size, "unknown");
+	return buf;
+}
+
+/* The head of a parsed request is in t->req: route it and send it on. */
+static int
+txn_request(struct sess *s)
+{
+	struct txn *t = s->txn;
+	struct http_view v = { t->req->data, &t->reqm };
+	struct acl_sample smp;
+	const struct g_http_rule *r;
+	const struct g_frontend *fe = t->fe;
+	const struct g_backend *be = NULL;
+	char *out = s->w->scratch;
+	size_t len;
+	unsigned i;
+	bool close;
+
+	t->req->start = t->hlen;
+	t->req_body = (uint8_t)h1_req_body(&t->reqm);
+	t->req_left = t->req_body == H1_BODY_CLEN ? t->reqm.clen : 0;
+	h1_chunk_init(&t->reqc);
+	t->upgrade = (t->reqm.flags & H1_MF_UPGRADE) != 0;
+	close = !h1_keepalive(&t->reqm) ||
+	    (fe->px.opts & (1u << OPT_HTTPCLOSE));
+	if (close)
+		s->flags |= SF_CLOSE;
+
+	http_sample(&smp, &v, &s->peer.sa);
+	if (fe->monitor_uri != NULL &&
+	    smp.path_len == strlen(fe->monitor_uri) &&
+	    memcmp(smp.path, fe->monitor_uri, smp.path_len) == 0) {
+		static const char ok[] = "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: text/plain\r\nContent-Length: 3\r\n"
+		    "Cache-Control: no-cache\r\n\r\nok\n";
+
+		t->status = 200;
+		return sess_send_own(s, ok, sizeof(ok) - 1, close ||
+		    t->req_body != H1_BODY_NONE);
+	}
+	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &smp, &t->req_ops);
+	for (i = 0; r == NULL && i < fe->nswitches; i++) {
+		if (graph_cond_match(fe->switches[i].cond, &smp))
+			be = fe->switches[i].be;
+	}
+	if (r == NULL && be == NULL)
+		be = fe->default_be;
+	/* the backend's own rules run after the frontend's */
+	if (r == NULL && be != NULL && &be->px != &fe->px)
+		r = http_rules(be->px.http_req, be->px.nhttp_req, &smp,
+		    &t->req_ops);
+	if (r != NULL) {
+		/* a body we will not read makes the connection unusable */
+		bool cl = close || t->req_body != H1_BODY_NONE ||
+		    r->act == HTTP_ACT_DENY;
+
+		t->status = r->status;
+		if (r->act == HTTP_ACT_DENY)
+			return sess_answer(s, r->status, "denied");
+		len = r->act == HTTP_ACT_REDIRECT ?
+		    http_redirect(out, s->w->scratch_size, r, &v, cl) :
+		    http_return(out, s->w->scratch_size, r, cl);
+		if (len == 0)
+			return sess_answer(s, 500, "answer too large");
+		return sess_send_own(s, out, len, cl);
+	}
+	if (be == NULL)
+		return sess_answer(s, 503, "no backend");
+	t->be = be;
+	if (t->reqm.flags & H1_MF_EXPECT_100) {
+		/* the server will answer 100 itself: forwarded as is */
+	}
+	return txn_connect(t);
+}
+
+/* Pick a server and get a connection to it; 503 when none is left. */
+static int
+txn_connect(struct txn *t)
+{
+	struct sess *s = t->s;
+	struct eng_worker *w = s->w;
+	const struct g_backend *be = t->be;
+	struct lb_req lr;
+	char ip[INET6_ADDRSTRLEN];
+
+	memset(&lr, 0, sizeof(lr));
+	lr.rr_pos = eng_rr_pos(w, be);
+	lr.rng = &w->rng;
+	lr.tried = t->tried;
+	switch (be->algo) {
+	case LB_SOURCE:
+		if (s->peer.sa.sa_family == AF_INET6) {
+			lr.key = &s->peer.in6.sin6_addr;
+			lr.key_len = 16;
+		} else {
+			lr.key = &s->peer.in.sin_addr;
+			lr.key_len = 4;
+		}
+		break;
+	case LB_URI:
+		if (s->flags & SF_HTTP) {
+			struct http_view v = { t->req->data, &t->reqm };
+			struct acl_sample smp;
+
+			http_sample(&smp, &v, NULL);
+			lr.key = smp.path;
+			lr.key_len = smp.path_len;
+		}
+		break;
+	case LB_HDR:
+		if (s->flags & SF_HTTP) {
+			int i = h1_hdr_find(&t->reqm, t->req->data,
+			    be->lb_arg, be->lb_arg_len, 0);
+
+			if (i >= 0) {
+				lr.key = t->req->data +
+				    t->reqm.hdrs[i].value_off;
+				lr.key_len = t->reqm.hdrs[i].value_len;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	for (;;) {
+		t->srv = lb_pick(be, &lr);
+		if (t->srv == NULL) {
+			if (s->flags & SF_HTTP)
+				return sess_answer(s, t->any_sent ? 502 : 503,
+				    "no server");
+			sess_close(s, "no server");
+			return SESS_GONE;
+		}
+		if (t->srv->idx < sizeof(t->tried) * 8)
+			t->tried[t->srv->idx / 8] |=
+			    (uint8_t)(1u << (t->srv->idx % 8));
+		if (txn_get_sc(t) == 0)
+			break;
+	}
+	atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
+	    memory_order_relaxed);
+	t->counted = true;
+	t->rsp_phase = RS_WAIT;
+	if (!(s->flags & SF_HTTP)) {
+		if (t->sc->state == SC_CONNECTING)
+			return sc_want(t->sc, EV_WRITE,
+			    txn_timeout(t, TO_CONNECT));
+		return tunnel_pump(s);
+	}
+
+	/* the head for the server, built once per attempt */
+	{
+		unsigned flags = 0;
+		size_t len;
+
+		if ((t->fe->px.opts & (1u << OPT_FORWARDFOR)) &&
+		    !txn_xff_skip(t))
+			flags |= HTTP_B_XFF;
+		if (t->upgrade)
+			flags |= HTTP_B_UPGRADE;
+		len = http_build_req(w->scratch, w->scratch_size,
+		    t->req->data, &t->reqm, &t->req_ops, flags,
+		    t->fe->fwdfor_header, sess_peer_str(s, ip, sizeof(ip)));
+		if (len == 0)
+			return sess_answer(s, 431, "request head too large");
+		t->req_phase = t->req_body == H1_BODY_NONE ? RQ_DONE :
+		    RQ_BODY;
+		free(t->spend);
+		t->spend = NULL;
+		t->spend_len = t->spend_off = 0;
+		if (t->sc->state != SC_CONNECTING)
+			return txn_send_head(t, w->scratch, len);
+		/* kept until the connection is up: new connections only */
+		if ((t->spend = malloc(len)) == NULL) {
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
+		memcpy(t->spend, w->scratch, len);
+		t->spend_len = len;
+	}
+	return sc_want(t->sc, EV_WRITE, txn_timeout(t, TO_CONNECT));
+}
+
+/* ---- request body and sending ------------------------------------------ */
+
+/* Room in the request buffer after its head, the body moved down. */
+static void
+txn_req_compact(struct txn *t)
+{
+	struct buf *b = t->req;
+	uint32_t base = t->hlen;
+
+	if (b->start == base)
+		return;
+	memmove(b->data + base, b->data + b->start, b->end - b->start);
+	b->end -= b->start - base;
+	b->start = base;
+}
+
+/*
+ * Account the request body bytes now in the buffer: how many may go to
+ * the server (t->req_ready) and whether the body is complete. Returns 0,
+ * or -1 for a malformed chunked body.
+ */
+static int
+txn_req_scan(struct txn *t)
+{
+	struct buf *b = t->req;
+	uint32_t avail = buf_len(b) - t->req_ready;
+	size_t used = 0;
+	int r;
+
+	if (t->req_phase != RQ_BODY || avail == 0)
+		return 0;
+	switch (t->req_body) {
+	case H1_BODY_CLEN:
+		if (avail > t->req_left)
+			avail = (uint32_t)t->req_left;
+		t->req_ready += avail;
+		t->req_left -= avail;
+		if (t->req_left == 0)
+			t->req_phase = RQ_DONE;
+		return 0;
+	case H1_BODY_CHUNKED:
+		r = h1_chunk_parse(&t->reqc, b->data + b->start + t->req_ready,
+		    avail, &used, NULL, NULL);
+		if (r < 0)
+			return -1;
+		t->req_ready += (uint32_t)used;
+		if (r == 1)
+			t->req_phase = RQ_DONE;
+		return 0;
+	default:
+		t->req_phase = RQ_DONE;
+		return 0;
+	}
+}
+
+/* Drop n bytes sent to the server from the pending head and the body. */
+static void
+txn_req_sent(struct txn *t, size_t n)
+{
+	size_t h = t->spend ? t->spend_len - t->spend_off : 0;
+
+	if (h > 0) {
+		size_t d = n < h ? n : h;
+
+		t->spend_off += d;
+		n -= d;
+		if (t->spend_off == t->spend_len) {
+			free(t->spend);
+			t->spend = NULL;
+			t->spend_len = t->spend_off = 0;
+		}
+	}
+	t->req_ready -= (uint32_t)n;
+	t->req_sent += (uint32_t)n;
+	t->req->start += (uint32_t)n;
+	if (t->req->start == t->req->end)
+		t->req->start = t->req->end = t->hlen;
+}
+
+/* What to wait for once the request side is flushed. */
+static int
+txn_req_wait(struct txn *t)
+{
+	struct sess *s = t->s;
+	uint64_t to = txn_timeout(t, TO_SERVER);
+
+	if (sc_want(t->sc, EV_READ, to) < 0) {
+		sess_close(s, "event error");
+		return SESS_GONE;
+	}
+	/* more body to read from the client, if there is room for it */
+	if (t->req_phase == RQ_BODY && !(s->flags & SF_CLI_EOF))
+		return sess_want(s, EV_READ, txn_timeout(t, TO_CLIENT));
+	return 0;
+}
+
+/* Write the head just built (in scratch) and what body is ready. */
+static int
+txn_send_head(struct txn *t, const char *head, size_t hlen)
+{
+	struct iovec iov[2];
+	ssize_t n;
+	int cnt = 0;
+
+	if (txn_req_scan(t) < 0)
+		return sess_answer(t->s, 400, "bad chunked body");
+	iov[cnt].iov_base = (void *)head;
+	iov[cnt++].iov_len = hlen;
+	if (t->req_ready > 0) {
+		iov[cnt].iov_base = t->req->data + t->req->start;
+		iov[cnt++].iov_len = t->req_ready;
+	}
+	n = io_writev(t->sc->fd, iov, cnt);
+	if (n < 0)
+		return txn_server_error(t, "write error");
+	t->head_sent = true;
+	if ((size_t)n < hlen) {
+		/* the rest waits, copied: scratch is the worker's */
+		t->spend = malloc(hlen - (size_t)n);
+		if (t->spend == NULL) {
+			sess_close(t->s, "out of memory");
+			return SESS_GONE;
+		}
+		memcpy(t->spend, head + n, hlen - (size_t)n);
+		t->spend_len = hlen - (size_t)n;
+		t->spend_off = 0;
+		return sc_want(t->sc, EV_READ | EV_WRITE,
+		    txn_timeout(t, TO_SERVER));
+	}
+	txn_req_sent(t, (size_t)n - hlen);
+	if (t->req_ready > 0)
+		return sc_want(t->sc, EV_READ | EV_WRITE,
+		    txn_timeout(t, TO_SERVER));
+	return txn_req_wait(t);
+}
+
+/* Flush what the server still has to get: head remainder, body. */
+static int
+txn_send_req(struct txn *t)
+{
+	struct iovec iov[2];
+	ssize_t n;
+	int cnt = 0;
+
+	if (txn_req_scan(t) < 0)
+		return sess_answer(t->s, 400, "bad chunked body");
+	if (t->spend != NULL) {
+		iov[cnt].iov_base = t->spend + t->spend_off;
+		iov[cnt++].iov_len = t->spend_len - t->spend_off;
+	}
+	if (t->req_ready > 0) {
+		iov[cnt].iov_base = t->req->data + t->req->start;
+		iov[cnt++].iov_len = t->req_ready;
+	}
+	if (cnt == 0)
+		return txn_req_wait(t);
+	n = io_writev(t->sc->fd, iov, cnt);
+	if (n < 0)
+		return txn_server_error(t, "write error");
+	t->head_sent = true;
+	txn_req_sent(t, (size_t)n);
+	if (t->spend != NULL || t->req_ready > 0)
+		return sc_want(t->sc, EV_READ | EV_WRITE,
+		    txn_timeout(t, TO_SERVER));
+	return txn_req_wait(t);
+}
+
+/* The client sent more of the request body. */
+static int
+sess_read_body(struct sess *s)
+{
+	struct txn *t = s->txn;
+	ssize_t n;
+
+	if (buf_room(t->req) == 0)
+		txn_req_compact(t);
+	if (buf_room(t->req) == 0) {
+		/* full: the server is slow to take it; wait for it */
+		return sess_want(s, 0, 0);
+	}
+	n = io_read(s->fd, t->req);
+	if (n == 0) {
+		s->flags |= SF_CLI_EOF;
+		if (t->req_phase != RQ_DONE) {
+			sess_close(s, "client closed during the request body");
+			return SESS_GONE;
+		}
+		return sess_want(s, 0, 0);
+	}
+	if (n == -2) {
+		sess_close(s, "client read error");
+		return SESS_GONE;
+	}
+	if (n == -1)
+		return 0;
+	if (t->sc == NULL || t->sc->state == SC_CONNECTING)
+		return txn_req_scan(t) < 0 ?
+		    sess_answer(s, 400, "bad chunked body") : 0;
+	return txn_send_req(t);
+}
+
+/* ---- server failures and retries --------------------------------------- */
+
+static bool
+txn_idempotent(const struct txn *t)
+{
+	static const char *const m[] = { "GET", "HEAD", "OPTIONS", "PUT",
+		"DELETE", "TRACE" };
+	const char *p = t->req->data + t->reqm.method_off;
+	size_t i, l = t->reqm.method_len;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (strlen(m[i]) == l && memcmp(m[i], p, l) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The server connection failed before any response byte: retry when the
+ * request can be sent again whole (nothing sent yet, or an idempotent
+ * request with no body on a reused connection the server had closed), on
+ * another server with option redispatch; else 503 (never reached) or 502.
+ */
+static int
+txn_server_error(struct txn *t, const char *why)
+{
+	struct sess *s = t->s;
+	bool stale = t->sc != NULL && t->sc->reused;
+	bool resend = !t->head_sent || (t->req_sent == 0 &&
+	    t->req_body == H1_BODY_NONE && txn_idempotent(t));
+	bool http = (s->flags & SF_HTTP) != 0;
+	bool sent = t->head_sent || t->any_sent;
+
+	(void)why;
+	txn_release_server(t);
+	if (t->sc != NULL) {
+		t->sc->txn = NULL;
+		sc_close(t->sc);
+		t->sc = NULL;
+	}
+	if (!http)
+		resend = t->req_sent == 0 && buf_len(t->req) == t->req_ready;
+	if (t->got_rsp || !resend) {
+		if (!http) {
+			sess_close(s, why);
+			return SESS_GONE;
+		}
+		return sess_answer(s, t->head_sent ? 502 : 503, why);
+	}
+	/* a kept-alive connection the server closed is not a try */
+	if (!stale) {
+		if (t->tries >= t->be->retries)
+			goto fail;
+		t->tries++;
+	}
+	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
+		/* the same server again */
+		t->tried[t->srv->idx / 8] &= (uint8_t)~(1u << (t->srv->idx % 8));
+	}
+	t->any_sent |= t->head_sent;
+	t->head_sent = false;
+	t->req->start = t->hlen;
+	t->req_ready = 0;
+	t->req_left = t->req_body == H1_BODY_CLEN ? t->reqm.clen : 0;
+	h1_chunk_init(&t->reqc);
+	t->req_phase = RQ_BODY;
+	return txn_connect(t);
+fail:
+	if (!http) {
+		sess_close(s, why);
+		return SESS_GONE;
+	}
+	/* a server that took the request and said nothing: 502 */
+	return sess_answer(s, sent ? 502 : 503, why);
+}
+
+/* ---- the response path ------------------------------------------------- */
+
+/*
+ * Account the response body bytes now in the buffer, as for requests;
+ * for an HTTP/1.0 client a chunked body loses its framing in place.
+ */
+static int
+txn_rsp_scan(struct txn *t)
+{
+	struct buf *b = t->rsp;
+	uint32_t avail = buf_len(b) - t->rsp_ready;
+	size_t used, doff, dlen;
+	int r;
+
+	if (t->rsp_phase != RS_BODY)
+		return 0;
+	switch (t->rsp_body) {
+	case H1_BODY_CLEN:
+		if (avail > t->rsp_left)
+			avail = (uint32_t)t->rsp_left;
+		t->rsp_ready += avail;
+		t->rsp_left -= avail;
+		if (t->rsp_left == 0)
+			t->rsp_phase = RS_DONE;
+		return 0;
+	case H1_BODY_CHUNKED:
+		if (!t->dechunk) {
+			r = h1_chunk_parse(&t->rspc, b->data + b->start +
+			    t->rsp_ready, avail, &used, NULL, NULL);
+			if (r < 0)
+				return -1;
+			t->rsp_ready += (uint32_t)used;
+			if (r == 1)
+				t->rsp_phase = RS_DONE;
+			return 0;
+		}
+		/* raw bytes from rsp_scan on; data runs move to ready */
+		for (;;) {
+			char *raw = b->data + b->start + t->rsp_scan;
+			uint32_t rawlen = buf_len(b) - t->rsp_scan;
+
+			r = h1_chunk_parse(&t->rspc, raw, rawlen, &used,
+			    &doff, &dlen);
+			if (r < 0)
+				return -1;
+			if (dlen > 0)
+				memmove(b->data + b->start + t->rsp_ready,
+				    raw + doff, dlen);
+			t->rsp_ready += (uint32_t)dlen;
+			/* drop the framing bytes just validated */
+			memmove(b->data + b->start + t->rsp_ready,
+			    raw + used, rawlen - used);
+			b->end = b->start + t->rsp_ready +
+			    (uint32_t)(rawlen - used);
+			t->rsp_scan = t->rsp_ready;
+			if (r == 1) {
+				t->rsp_phase = RS_DONE;
+				return 0;
+			}
+			if (used == 0 || rawlen - used == 0)
+				return 0;
+		}
+	case H1_BODY_CLOSE:
+	case H1_BODY_TUNNEL:
+		t->rsp_ready += avail;
+		return 0;
+	default:
+		t->rsp_phase = RS_DONE;
+		return 0;
+	}
+}
+
+static void
+txn_rsp_sent(struct txn *t, size_t n)
+{
+	size_t h = t->cpend ? t->cpend_len - t->cpend_off : 0;
+
+	if (h > 0) {
+		size_t d = n < h ? n : h;
+
+		t->cpend_off += d;
+		n -= d;
+		if (t->cpend_off == t->cpend_len) {
+			free(t->cpend);
+			t->cpend = NULL;
+			t->cpend_len = t->cpend_off = 0;
+		}
+	}
+	t->rsp_ready -= (uint32_t)n;
+	if (t->rsp_scan >= n)
+		t->rsp_scan -= (uint32_t)n;
+	buf_consume(t->rsp, (uint32_t)n);
+}
+
+/*
+ * Write to the client what it still has to get, from (head, hlen) first
+ * when given. Ends the transaction once the whole response is out.
+ */
+static int
+txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
+{
+	struct sess *s = t->s;
+	struct iovec iov[2];
+	ssize_t n;
+	int cnt = 0;
+
+	if (head != NULL) {
+		iov[cnt].iov_base = (void *)head;
+		iov[cnt++].iov_len = hlen;
+	} else if (t->cpend != NULL) {
+		iov[cnt].iov_base = t->cpend + t->cpend_off;
+		iov[cnt++].iov_len = t->cpend_len - t->cpend_off;
+	}
+	if (t->rsp_ready > 0) {
+		iov[cnt].iov_base = t->rsp->data + t->rsp->start;
+		iov[cnt++].iov_len = t->rsp_ready;
+	}
+	if (cnt > 0) {
+		n = io_writev(s->fd, iov, cnt);
+		if (n < 0) {
+			sess_close(s, "client write error");
+			return SESS_GONE;
+		}
+		if (head != NULL && (size_t)n < hlen) {
+			t->cpend = malloc(hlen - (size_t)n);
+			if (t->cpend == NULL) {
+				sess_close(s, "out of memory");
+				return SESS_GONE;
+			}
+			memcpy(t->cpend, head + n, hlen - (size_t)n);
+			t->cpend_len = hlen - (size_t)n;
+			t->cpend_off = 0;
+			n = 0;
+		} else if (head != NULL) {
+			n -= (ssize_t)hlen;
+		}
+		txn_rsp_sent(t, (size_t)n);
+	}
+	if (t->cpend != NULL || t->rsp_ready > 0) {
+		/* the client is slow: stop reading the server until it drains */
+		if (t->sc != NULL && sc_want(t->sc, 0, 0) < 0)
+			return SESS_GONE;
+		return sess_want(s, EV_READ | EV_WRITE,
+		    txn_timeout(t, TO_CLIENT));
+	}
+	if (t->rsp_phase == RS_DONE)
+		return txn_end(t);
+	if (t->sc != NULL)
+		return sc_want(t->sc, EV_READ, txn_timeout(t, TO_SERVER));
+	return 0;
+}
+
+static int
+txn_send_rsp(struct txn *t)
+{
+	return txn_send_rsp_with(t, NULL, 0);
+}
+
+/* A complete response head is at t->rsp: answer the client with it. */
+static int
+txn_response(struct txn *t, int hlen)
+{
+	struct sess *s = t->s;
+	struct eng_worker *w = s->w;
+	struct http_view v = { t->req->data, &t->reqm };
+	struct acl_sample smp;
+	const struct h1_msg *m = &t->rspm;
+	unsigned flags = 0;
+	size_t len;
+
+	t->status = m->status;
+	if (m->status < 200 && m->status != 101) {
+		/* interim: 100 Continue and the like, to 1.1 clients only */
+		if (t->reqm.flags & H1_MF_VER_11) {
+			struct iovec iov = { t->rsp->data, (size_t)hlen };
+
+			if (io_writev(s->fd, &iov, 1) != hlen) {
+				sess_close(s, "client write error");
+				return SESS_GONE;
+			}
+		}
+		buf_consume(t->rsp, (uint32_t)hlen);
+		if (t->rsp->start != 0)
+			buf_compact(t->rsp);
+		h1_msg_init(&t->rspm, H1_RESPONSE, t->g->maxhdr);
+		return txn_read_rsp(t);
+	}
+	t->rsp_body = (uint8_t)h1_rsp_body(m, t->req->data +
+	    t->reqm.method_off, t->reqm.method_len);
+	t->rsp_left = t->rsp_body == H1_BODY_CLEN ? m->clen : 0;
+	h1_chunk_init(&t->rspc);
+	if (t->rsp_body == H1_BODY_TUNNEL) {
+		if (!t->upgrade) {
+			/* 2xx to CONNECT: weir does not tunnel CONNECT */
+			return sess_answer(s, 502, "unexpected tunnel");
+		}
+		flags |= HTTP_B_UPGRADE;
+	} else if (t->rsp_body == H1_BODY_CLOSE || (s->flags & SF_CLOSE) ||
+	    !h1_keepalive(m) || t->req_phase != RQ_DONE) {
+		/* a body up to the close, or a request still coming */
+		s->flags |= SF_CLOSE;
+		flags |= HTTP_B_CLOSE;
+	} else if (!(t->reqm.flags & H1_MF_VER_11)) {
+		flags |= HTTP_B_KEEPALIVE;
+	}
+	if (t->rsp_body == H1_BODY_CHUNKED &&
+	    !(t->reqm.flags & H1_MF_VER_11)) {
+		t->dechunk = true;
+		flags |= HTTP_B_DECHUNK | HTTP_B_CLOSE;
+		flags &= ~HTTP_B_KEEPALIVE;
+		s->flags |= SF_CLOSE;
+	}
+	http_sample(&smp, &v, &s->peer.sa);
+	if (&t->be->px != &t->fe->px)
+		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &smp,
+		    &t->rsp_ops);
+	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &smp,
+	    &t->rsp_ops);
+	len = http_build_rsp(w->scratch, w->scratch_size, t->rsp->data, m,
+	    &t->rsp_ops, flags);
+	if (len == 0)
+		return sess_answer(s, 502, "response head too large");
+	t->rsp->start = (uint32_t)hlen;
+	if (t->rsp->start == t->rsp->end)
+		t->rsp->start = t->rsp->end = 0;
+	t->rsp_phase = t->rsp_body == H1_BODY_NONE ? RS_DONE : RS_BODY;
+	if (t->rsp_body == H1_BODY_TUNNEL)
+		t->rsp_phase = RS_DONE;
+	if (txn_rsp_scan(t) < 0)
+		return sess_answer(s, 502, "bad chunked response");
+	return txn_send_rsp_with(t, w->scratch, len);
+}
+
+/* The server sent something: the head, or more body. */
+static int
+txn_read_rsp(struct txn *t)
+{
+	struct sess *s = t->s;
+	ssize_t n;
+	int r;
+
+	if (t->rsp == NULL && (t->rsp = eng_buf_get(s->w)) == NULL) {
+		sess_close(s, "out of memory");
+		return SESS_GONE;
+	}
+	if (t->rsp_phase == RS_WAIT && t->rsp->end == 0)
+		h1_msg_init(&t->rspm, H1_RESPONSE, t->g->maxhdr);
+	if (buf_room(t->rsp) == 0 && t->rsp_phase == RS_WAIT)
+		return sess_answer(s, 502, "response head too large");
+	if (buf_room(t->rsp) == 0) {
+		if (t->rsp->start == 0)
+			return sc_want(t->sc, 0, 0);
+		buf_compact(t->rsp);
+	}
+	n = io_read(t->sc->fd, t->rsp);
+	if (n == -1)
+		return 0;
+	if (n == -2 || n == 0) {
+		if (n == 0 && t->rsp_phase == RS_BODY &&
+		    t->rsp_body == H1_BODY_CLOSE) {
+			/* the end of a body that ends at the close */
+			t->rsp_phase = RS_DONE;
+			t->sc->txn = NULL;
+			txn_release_server(t);
+			sc_close(t->sc);
+			t->sc = NULL;
+			return txn_send_rsp(t);
+		}
+		if (!t->got_rsp)
+			return txn_server_error(t, n == 0 ?
+			    "server closed" : "server read error");
+		sess_close(s, "server closed mid-response");
+		return SESS_GONE;
+	}
+	t->got_rsp = true;
+	if (t->rsp_phase == RS_WAIT) {
+		r = h1_parse(&t->rspm, t->rsp->data, t->rsp->end);
+		if (r < 0)
+			return sess_answer(s, 502, h1_err_str(t->rspm.err));
+		if (r == 0)
+			return 0;
+		return txn_response(t, r);
+	}
+	if (txn_rsp_scan(t) < 0) {
+		sess_close(s, "bad chunked response");
+		return SESS_GONE;
+	}
+	return txn_send_rsp(t);
+}
+
+/*
+ * The response is out: keep the server connection if it can serve again,
+ * then the client's next request, or close.
+ */
+static int
+txn_end(struct txn *t)
+{
+	struct sess *s = t->s;
+	struct eng_worker *w = s->w;
+	struct buf *b;
+	uint32_t left;
+
+	txn_release_server(t);
+	if (t->sc != NULL) {
+		struct srvconn *sc = t->sc;
+
+		t->sc = NULL;
+		if (t->upgrade && t->status == 101) {
+			/* the connections now carry another protocol */
+			t->sc = sc;
+			s->state = SESS_TUNNEL;
+			return tunnel_pump(s);
+		}
+		if (t->req_phase == RQ_DONE && t->rsp_phase == RS_DONE &&
+		    t->rsp_body != H1_BODY_CLOSE && h1_keepalive(&t->rspm) &&
+		    buf_len(t->rsp) == 0 && t->got_rsp)
+			sc_park(sc, t->be->px.timeout_ms[TO_HTTP_KEEP_ALIVE]);
+		else
+			sc_close(sc);
+	}
+	if (s->flags & SF_CLOSE) {
+		sess_close(s, "done");
+		return SESS_GONE;
+	}
+	/* bytes of a pipelined request move to the front of the buffer */
+	b = t->req;
+	t->req = NULL;
+	left = buf_len(b) - t->req_ready;
+	if (t->req_phase != RQ_DONE)
+		left = 0;
+	if (left > 0) {
+		memmove(b->data, b->data + b->start + t->req_ready, left);
+		b->start = 0;
+		b->end = left;
+	}
+	eng_buf_put(w, t->rsp);
+	t->rsp = NULL;
+	txn_free(s, t);
+	if (left == 0) {
+		eng_buf_put(w, b);
+		if (s->flags & SF_CLI_EOF) {
+			sess_close(s, "client closed");
+			return SESS_GONE;
+		}
+		return sess_idle(s);
+	}
+	/* the next request, already here */
+	{
+		struct txn *nt = txn_get(w);
+
+		if (nt == NULL) {
+			eng_buf_put(w, b);
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
+		nt->s = s;
+		s->txn = nt;
+		nt->g = eng_graph_take(w);
+		nt->fe = lsn_frontend(s->lsn, nt->g);
+		nt->req = b;
+		if (nt->fe == NULL) {
+			sess_close(s, "no frontend");
+			return SESS_GONE;
+		}
+		s->state = SESS_REQ;
+		h1_msg_init(&nt->reqm, H1_REQUEST, nt->g->maxhdr);
+		return sess_read_req(s);
+	}
+}
+
+/* ---- tunnels: tcp mode and upgraded connections ------------------------ */
+
+/*
+ * Move bytes both ways between the client and the server until both have
+ * closed. t->req carries client bytes, t->rsp server bytes. A FIN is
+ * passed on (shutdown) once what came before it is written.
+ */
+static int
+tunnel_pump(struct sess *s)
+{
+	struct txn *t = s->txn;
+	struct srvconn *sc = t->sc;
+	short cw = 0, sw = 0;
+	uint64_t to;
+	int progress;
+
+	if (t->req == NULL && (t->req = eng_buf_get(s->w)) == NULL)
+		goto oom;
+	if (t->rsp == NULL && (t->rsp = eng_buf_get(s->w)) == NULL)
+		goto oom;
+	/* an upgraded head is gone: its buffer is plain bytes from now */
+	if (s->flags & SF_HTTP) {
+		t->hlen = 0;
+		if (t->req_ready > 0 || buf_len(t->req) == 0)
+			t->req_ready = 0;
+	}
+	do {
+		ssize_t n;
+
+		progress = 0;
+		/* client -> server */
+		if (buf_len(t->req) > 0) {
+			struct iovec iov = { t->req->data + t->req->start,
+				buf_len(t->req) };
+
+			n = io_writev(sc->fd, &iov, 1);
+			if (n < 0) {
+				sess_close(s, "server write error");
+				return SESS_GONE;
+			}
+			if (n > 0) {
+				buf_consume(t->req, (uint32_t)n);
+				t->req_sent += (uint32_t)n;
+				progress = 1;
+			}
+		}
+		if (buf_room(t->req) > 0 && !(s->flags & SF_CLI_EOF) &&
+		    buf_len(t->req) == 0) {
+			n = io_read(s->fd, t->req);
+			if (n == 0) {
+				s->flags |= SF_CLI_EOF;
+				shutdown(sc->fd, SHUT_WR);
+			} else if (n == -2) {
+				sess_close(s, "client read error");
+				return SESS_GONE;
+			} else if (n > 0) {
+				progress = 1;
+			}
+		}
+		/* server -> client */
+		if (buf_len(t->rsp) > 0) {
+			struct iovec iov = { t->rsp->data + t->rsp->start,
+				buf_len(t->rsp) };
+
+			n = io_writev(s->fd, &iov, 1);
+			if (n < 0) {
+				sess_close(s, "client write error");
+				return SESS_GONE;
+			}
+			if (n > 0) {
+				buf_consume(t->rsp, (uint32_t)n);
+				progress = 1;
+			}
+		}
+		if (buf_room(t->rsp) > 0 && !sc->eof && buf_len(t->rsp) == 0) {
+			n = io_read(sc->fd, t->rsp);
+			if (n == 0) {
+				sc->eof = true;
+				shutdown(s->fd, SHUT_WR);
+			} else if (n == -2) {
+				if (t->req_sent == 0 && !t->got_rsp)
+					return txn_server_error(t,
+					    "server read error");
+				sess_close(s, "server read error");
+				return SESS_GONE;
+			} else if (n > 0) {
+				t->got_rsp = true;
+				progress = 1;
+			}
+		}
+	} while (progress);
+
+	if ((s->flags & SF_CLI_EOF) && sc->eof && buf_len(t->req) == 0 &&
+	    buf_len(t->rsp) == 0) {
+		sess_close(s, "tunnel closed");
+		return SESS_GONE;
+	}
+	to = t->be ? t->be->px.timeout_ms[TO_TUNNEL] : 0;
+	if (!(s->flags & SF_HTTP))
+		to = t->fe->px.timeout_ms[TO_CLIENT];
+	if (buf_len(t->rsp) > 0)
+		cw |= EV_WRITE;
+	else if (!sc->eof)
+		sw |= EV_READ;
+	if (buf_len(t->req) > 0)
+		sw |= EV_WRITE;
+	else if (!(s->flags & SF_CLI_EOF))
+		cw |= EV_READ;
+	if (sess_want(s, cw, to) < 0 || sc_want(sc, sw, to) < 0) {
+		sess_close(s, "event error");
+		return SESS_GONE;
+	}
+	return 0;
+oom:
+	sess_close(s, "out of memory");
+	return SESS_GONE;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void
+sess_on_timeout(struct sess *s)
+{
+	struct txn *t = s->txn;
+
+	switch (s->state) {
+	case SESS_IDLE:
+		sess_close(s, "keep-alive timeout");
+		return;
+	case SESS_REQ:
+		if (t == NULL) {
+			sess_close(s, "timeout");
+			return;
+		}
+		if (t->req_phase == RQ_HEAD) {
+			(void)sess_answer(s, 408, "request timeout");
+			return;
+		}
+		if (t->req_phase == RQ_DONE && t->rsp_phase != RS_DONE &&
+		    t->cpend == NULL && t->rsp_ready == 0)
+			return;		/* the server's timer is the judge */
+		sess_close(s, "client timeout");
+		return;
+	case SESS_TUNNEL:
+		sess_close(s, "tunnel timeout");
+		return;
+	case SESS_CLOSING:
+		sess_close(s, "client timeout");
+		return;
+	}
+}
+
+static void
+sess_on_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct sess *s = arg;
+	struct txn *t = s->txn;
+
+	if (what & EV_TIMEOUT) {
+		sess_on_timeout(s);
+		return;
+	}
+	switch (s->state) {
+	case SESS_IDLE:
+		(void)txn_start(s);
+		return;
+	case SESS_TUNNEL:
+		(void)tunnel_pump(s);
+		return;
+	case SESS_CLOSING:
+		if (what & EV_WRITE) {
+			if (txn_send_rsp(t) == SESS_GONE)
+				return;
+		}
+		return;
+	case SESS_REQ:
+		break;
+	}
+	if ((what & EV_WRITE) && (t->cpend != NULL || t->rsp_ready > 0)) {
+		if (txn_send_rsp(t) == SESS_GONE)
+			return;
+		if (s->txn != t)
+			return;
+	}
+	if (!(what & EV_READ))
+		return;
+	switch (t->req_phase) {
+	case RQ_HEAD:
+		(void)sess_read_req(s);
+		return;
+	case RQ_BODY:
+		(void)sess_read_body(s);
+		return;
+	case RQ_DONE:
+		/* the next request, pipelined, or the client leaving */
+		if (buf_room(t->req) == 0) {
+			(void)sess_want(s, s->ev_flags & ~EV_READ,
+			    txn_timeout(t, TO_CLIENT));
+			return;
+		}
+		switch (io_read(s->fd, t->req)) {
+		case 0:
+			s->flags |= SF_CLI_EOF | SF_CLOSE;
+			(void)sess_want(s, s->ev_flags & ~EV_READ,
+			    txn_timeout(t, TO_CLIENT));
+			return;
+		case -2:
+			sess_close(s, "client read error");
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+static void
+sc_on_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct srvconn *sc = arg;
+	struct txn *t = sc->txn;
+
+	if (sc->state == SC_IDLE) {
+		sc_on_idle_event(sc, what);
+		return;
+	}
+	if (what & EV_TIMEOUT) {
+		if (sc->state == SC_CONNECTING) {
+			(void)txn_server_error(t, "connect timeout");
+			return;
+		}
+		if (t->s->state == SESS_TUNNEL) {
+			sess_close(t->s, "tunnel timeout");
+			return;
+		}
+		if (!t->got_rsp) {
+			(void)sess_answer(t->s, 504, "server timeout");
+			return;
+		}
+		sess_close(t->s, "server timeout mid-response");
+		return;
+	}
+	if (sc->state == SC_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(sc->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err != 0) {
+			(void)txn_server_error(t, "connect failed");
+			return;
+		}
+		sc->state = SC_BUSY;
+		if (t->s->state == SESS_TUNNEL) {
+			(void)tunnel_pump(t->s);
+			return;
+		}
+		(void)txn_send_req(t);
+		return;
+	}
+	if (t->s->state == SESS_TUNNEL) {
+		(void)tunnel_pump(t->s);
+		return;
+	}
+	if (what & EV_WRITE) {
+		if (txn_send_req(t) == SESS_GONE || sc->txn != t)
+			return;
+	}
+	if (what & EV_READ)
+		(void)txn_read_rsp(t);
+}
+
+/* ---- cleanup ----------------------------------------------------------- */
+
+void
+sess_worker_cleanup(struct eng_worker *w)
+{
+	struct sess *s;
+	struct txn *t;
+	struct srvconn *sc;
+	unsigned i;
+
+	while (w->live != NULL)
+		sess_close(w->live, "stopping");
+	for (i = 0; i < w->nidle; i++) {
+		while ((sc = w->idle[i].head) != NULL) {
+			sc_idle_remove(sc);
+			sc_close(sc);
+		}
+	}
+	while ((s = w->free_sess) != NULL) {
+		w->free_sess = s->next;
+		free(s);
+	}
+	while ((t = w->free_txn) != NULL) {
+		w->free_txn = t->next;
+		free(t);
+	}
+	while ((sc = w->free_sc) != NULL) {
+		w->free_sc = sc->next;
+		free(sc);
+	}
+}

@@ -1,0 +1,18 @@
+/*
+ * Sessions: a client connection, the requests it carries and the server
+ * connections they use. Every function here runs on the worker thread that
+ * owns the connection.
+ */
+#ifndef WEIR_SESS_H
+#define WEIR_SESS_H
+
+#include <event2/util.h>
+
+struct eng_worker;
+
+/* The listener's callback: accept what is waiting, start sessions. */
+void sess_accept(evutil_socket_t fd, short what, void *arg);
+/* Close every session and server connection of w, free its pools. */
+void sess_worker_cleanup(struct eng_worker *w);
+
+#endif
