@@ -42,12 +42,15 @@ enum sess_state {
 	SESS_REQ,		/* a transaction is in flight */
 	SESS_TUNNEL,		/* tcp mode, or an upgraded connection */
 	SESS_CLOSING,		/* writing weir's last answer, then close */
+	SESS_LINGER,		/* answered; reading what the client still
+				   sends, so closing does not reset the answer */
 };
 
 /* struct sess flags */
 #define SF_CLI_EOF	0x01	/* the client sent its FIN */
 #define SF_CLOSE	0x02	/* close once the response is out */
 #define SF_HTTP		0x04	/* an HTTP frontend */
+#define SF_LINGER	0x08	/* unread input may follow: linger on close */
 
 enum req_phase {
 	RQ_HEAD = 0,		/* reading the request head */
@@ -234,6 +237,58 @@ txn_timeout(const struct txn *t, enum to_kind k)
 	return px->timeout_ms[k];
 }
 
+/*
+ * Register what the transaction waits for on both sockets, from its
+ * state: the client is read while a request is coming and there is room
+ * for it, written while a response waits; the server is written while
+ * request bytes wait and read while a response is due and the client
+ * keeps up. Only a change of interest touches the epoll set.
+ */
+static int
+txn_rearm(struct txn *t)
+{
+	struct sess *s = t->s;
+	struct srvconn *sc = t->sc;
+	bool out = t->cpend != NULL || t->rsp_ready > 0;
+	short cw = 0, sw = 0;
+	uint64_t to;
+
+	if (out)
+		cw |= EV_WRITE;
+	if (s->state != SESS_CLOSING && !(s->flags & SF_CLI_EOF) &&
+	    t->req != NULL) {
+		/* once the request is in, a closing client is not read */
+		if (t->req_phase == RQ_HEAD || (t->req_phase == RQ_BODY &&
+		    (buf_room(t->req) > 0 || t->req->start > t->hlen)) ||
+		    (t->req_phase == RQ_DONE && buf_room(t->req) > 0 &&
+		    !(s->flags & SF_CLOSE)))
+			cw |= EV_READ;
+	}
+	to = txn_timeout(t, t->req_phase == RQ_HEAD ? TO_HTTP_REQUEST :
+	    TO_CLIENT);
+	if (sess_want(s, cw, to) < 0)
+		goto fail;
+	if (sc == NULL || sc->state == SC_IDLE)
+		return 0;
+	if (sc->state == SC_CONNECTING) {
+		sw = EV_WRITE;
+		to = txn_timeout(t, TO_CONNECT);
+	} else {
+		if (t->spend != NULL || t->req_ready > 0)
+			sw |= EV_WRITE;
+		/* a slow client: leave the server's bytes in the kernel */
+		if (t->rsp_phase != RS_DONE && !out)
+			sw |= EV_READ;
+		to = txn_timeout(t, TO_SERVER);
+	}
+	if (sc_want(sc, sw, to) < 0)
+		goto fail;
+	return 0;
+fail:
+	sess_close(s, "event error");
+	return SESS_GONE;
+}
+
 /* Write iov[0..n) once; returns bytes written, 0 on EAGAIN, -1 on error. */
 static ssize_t
 io_writev(int fd, struct iovec *iov, int n)
@@ -248,14 +303,15 @@ io_writev(int fd, struct iovec *iov, int n)
 	return r;
 }
 
-/* Read into b's free room; returns bytes, 0 at EOF, -1 EAGAIN, -2 error. */
+/*
+ * Read into b's free room (the caller makes sure there is some); returns
+ * bytes, 0 at EOF, -1 EAGAIN, -2 error.
+ */
 static ssize_t
 io_read(int fd, struct buf *b)
 {
 	ssize_t r;
 
-	if (buf_room(b) == 0)
-		buf_compact(b);
 	do
 		r = read(fd, b->data + b->end, buf_room(b));
 	while (r < 0 && errno == EINTR);
@@ -418,6 +474,48 @@ sess_close(struct sess *s, const char *reason)
 	s->prev = NULL;
 	s->next = w->free_sess;
 	w->free_sess = s;
+}
+
+/*
+ * Close after an answer while the client may still be sending: closing
+ * with unread input resets the connection, and the client could lose the
+ * answer. Send our FIN and read what comes for a little while.
+ */
+static void
+sess_linger(struct sess *s)
+{
+	if (s->txn != NULL)
+		txn_free(s, s->txn);
+	if (shutdown(s->fd, SHUT_WR) < 0) {
+		sess_close(s, "done");
+		return;
+	}
+	s->state = SESS_LINGER;
+	if (sess_want(s, EV_READ, 1000) < 0)
+		sess_close(s, "event error");
+}
+
+static void
+sess_on_linger(struct sess *s, short what)
+{
+	char sink[4096];
+	unsigned i;
+
+	if (what & EV_TIMEOUT) {
+		sess_close(s, "linger timeout");
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		ssize_t n = read(s->fd, sink, sizeof(sink));
+
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		break;
+	}
+	if (i < 16)
+		sess_close(s, "done");
 }
 
 static void
@@ -637,8 +735,7 @@ sess_read_req(struct sess *s)
 				s->txn = NULL;
 				return sess_idle(s);
 			}
-			return sess_want(s, EV_READ,
-			    t->fe->px.timeout_ms[TO_HTTP_REQUEST]);
+			return txn_rearm(t);
 		}
 	}
 	t->hlen = (uint32_t)r;
@@ -655,6 +752,10 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 
 	if (close)
 		s->flags |= SF_CLOSE;
+	/* a request body weir did not read may still be coming */
+	if (close && (t->req_phase != RQ_DONE ||
+	    t->req_body != H1_BODY_NONE))
+		s->flags |= SF_LINGER;
 	n = io_writev(s->fd, &iov, 1);
 	if (n < 0) {
 		sess_close(s, "client write error");
@@ -672,7 +773,7 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 		t->cpend_len = len - (size_t)n;
 		t->cpend_off = 0;
 		s->state = close ? SESS_CLOSING : SESS_REQ;
-		return sess_want(s, EV_WRITE, txn_timeout(t, TO_CLIENT));
+		return txn_rearm(t);
 	}
 	return txn_end(t);
 }
@@ -693,6 +794,8 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 		t->status = status;
 	len = http_answer(out, s->w->scratch_size, status,
 	    t && t->fe ? &t->fe->px : NULL, true);
+	/* whatever the client sends after this is not read as a request */
+	s->flags |= SF_LINGER;
 	if (len == 0) {
 		sess_close(s, "answer too large");
 		return SESS_GONE;
@@ -887,8 +990,7 @@ txn_connect(struct txn *t)
 	t->rsp_phase = RS_WAIT;
 	if (!(s->flags & SF_HTTP)) {
 		if (t->sc->state == SC_CONNECTING)
-			return sc_want(t->sc, EV_WRITE,
-			    txn_timeout(t, TO_CONNECT));
+			return txn_rearm(t);
 		return tunnel_pump(s);
 	}
 
@@ -922,7 +1024,7 @@ txn_connect(struct txn *t)
 		memcpy(t->spend, w->scratch, len);
 		t->spend_len = len;
 	}
-	return sc_want(t->sc, EV_WRITE, txn_timeout(t, TO_CONNECT));
+	return txn_rearm(t);
 }
 
 /* ---- request body and sending ------------------------------------------ */
@@ -1004,23 +1106,6 @@ txn_req_sent(struct txn *t, size_t n)
 		t->req->start = t->req->end = t->hlen;
 }
 
-/* What to wait for once the request side is flushed. */
-static int
-txn_req_wait(struct txn *t)
-{
-	struct sess *s = t->s;
-	uint64_t to = txn_timeout(t, TO_SERVER);
-
-	if (sc_want(t->sc, EV_READ, to) < 0) {
-		sess_close(s, "event error");
-		return SESS_GONE;
-	}
-	/* more body to read from the client, if there is room for it */
-	if (t->req_phase == RQ_BODY && !(s->flags & SF_CLI_EOF))
-		return sess_want(s, EV_READ, txn_timeout(t, TO_CLIENT));
-	return 0;
-}
-
 /* Write the head just built (in scratch) and what body is ready. */
 static int
 txn_send_head(struct txn *t, const char *head, size_t hlen)
@@ -1051,14 +1136,10 @@ txn_send_head(struct txn *t, const char *head, size_t hlen)
 		memcpy(t->spend, head + n, hlen - (size_t)n);
 		t->spend_len = hlen - (size_t)n;
 		t->spend_off = 0;
-		return sc_want(t->sc, EV_READ | EV_WRITE,
-		    txn_timeout(t, TO_SERVER));
+		return txn_rearm(t);
 	}
 	txn_req_sent(t, (size_t)n - hlen);
-	if (t->req_ready > 0)
-		return sc_want(t->sc, EV_READ | EV_WRITE,
-		    txn_timeout(t, TO_SERVER));
-	return txn_req_wait(t);
+	return txn_rearm(t);
 }
 
 /* Flush what the server still has to get: head remainder, body. */
@@ -1080,16 +1161,13 @@ txn_send_req(struct txn *t)
 		iov[cnt++].iov_len = t->req_ready;
 	}
 	if (cnt == 0)
-		return txn_req_wait(t);
+		return txn_rearm(t);
 	n = io_writev(t->sc->fd, iov, cnt);
 	if (n < 0)
 		return txn_server_error(t, "write error");
 	t->head_sent = true;
 	txn_req_sent(t, (size_t)n);
-	if (t->spend != NULL || t->req_ready > 0)
-		return sc_want(t->sc, EV_READ | EV_WRITE,
-		    txn_timeout(t, TO_SERVER));
-	return txn_req_wait(t);
+	return txn_rearm(t);
 }
 
 /* The client sent more of the request body. */
@@ -1103,7 +1181,7 @@ sess_read_body(struct sess *s)
 		txn_req_compact(t);
 	if (buf_room(t->req) == 0) {
 		/* full: the server is slow to take it; wait for it */
-		return sess_want(s, 0, 0);
+		return txn_rearm(t);
 	}
 	n = io_read(s->fd, t->req);
 	if (n == 0) {
@@ -1112,7 +1190,7 @@ sess_read_body(struct sess *s)
 			sess_close(s, "client closed during the request body");
 			return SESS_GONE;
 		}
-		return sess_want(s, 0, 0);
+		return txn_rearm(t);
 	}
 	if (n == -2) {
 		sess_close(s, "client read error");
@@ -1120,9 +1198,11 @@ sess_read_body(struct sess *s)
 	}
 	if (n == -1)
 		return 0;
-	if (t->sc == NULL || t->sc->state == SC_CONNECTING)
-		return txn_req_scan(t) < 0 ?
-		    sess_answer(s, 400, "bad chunked body") : 0;
+	if (t->sc == NULL || t->sc->state == SC_CONNECTING) {
+		if (txn_req_scan(t) < 0)
+			return sess_answer(s, 400, "bad chunked body");
+		return txn_rearm(t);
+	}
 	return txn_send_req(t);
 }
 
@@ -1339,18 +1419,9 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 		}
 		txn_rsp_sent(t, (size_t)n);
 	}
-	if (t->cpend != NULL || t->rsp_ready > 0) {
-		/* the client is slow: stop reading the server until it drains */
-		if (t->sc != NULL && sc_want(t->sc, 0, 0) < 0)
-			return SESS_GONE;
-		return sess_want(s, EV_READ | EV_WRITE,
-		    txn_timeout(t, TO_CLIENT));
-	}
-	if (t->rsp_phase == RS_DONE)
+	if (t->cpend == NULL && t->rsp_ready == 0 && t->rsp_phase == RS_DONE)
 		return txn_end(t);
-	if (t->sc != NULL)
-		return sc_want(t->sc, EV_READ, txn_timeout(t, TO_SERVER));
-	return 0;
+	return txn_rearm(t);
 }
 
 static int
@@ -1452,7 +1523,7 @@ txn_read_rsp(struct txn *t)
 		return sess_answer(s, 502, "response head too large");
 	if (buf_room(t->rsp) == 0) {
 		if (t->rsp->start == 0)
-			return sc_want(t->sc, 0, 0);
+			return txn_rearm(t);
 		buf_compact(t->rsp);
 	}
 	n = io_read(t->sc->fd, t->rsp);
@@ -1522,7 +1593,10 @@ txn_end(struct txn *t)
 			sc_close(sc);
 	}
 	if (s->flags & SF_CLOSE) {
-		sess_close(s, "done");
+		if ((s->flags & SF_LINGER) || t->req_phase != RQ_DONE)
+			sess_linger(s);
+		else
+			sess_close(s, "done");
 		return SESS_GONE;
 	}
 	/* bytes of a pipelined request move to the front of the buffer */
@@ -1720,6 +1794,9 @@ sess_on_timeout(struct sess *s)
 	case SESS_CLOSING:
 		sess_close(s, "client timeout");
 		return;
+	case SESS_LINGER:
+		sess_close(s, "linger timeout");
+		return;
 	}
 }
 
@@ -1729,11 +1806,17 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	struct sess *s = arg;
 	struct txn *t = s->txn;
 
+	if (s->state == SESS_LINGER) {
+		sess_on_linger(s, what);
+		return;
+	}
 	if (what & EV_TIMEOUT) {
 		sess_on_timeout(s);
 		return;
 	}
 	switch (s->state) {
+	case SESS_LINGER:
+		return;
 	case SESS_IDLE:
 		(void)txn_start(s);
 		return;
@@ -1767,15 +1850,13 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	case RQ_DONE:
 		/* the next request, pipelined, or the client leaving */
 		if (buf_room(t->req) == 0) {
-			(void)sess_want(s, s->ev_flags & ~EV_READ,
-			    txn_timeout(t, TO_CLIENT));
+			(void)txn_rearm(t);
 			return;
 		}
 		switch (io_read(s->fd, t->req)) {
 		case 0:
 			s->flags |= SF_CLI_EOF | SF_CLOSE;
-			(void)sess_want(s, s->ev_flags & ~EV_READ,
-			    txn_timeout(t, TO_CLIENT));
+			(void)txn_rearm(t);
 			return;
 		case -2:
 			sess_close(s, "client read error");
