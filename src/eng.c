@@ -108,6 +108,30 @@ eng_idle_of(struct eng_worker *w, const struct g_server *s)
 	return &w->idle[id];
 }
 
+void
+eng_pause_accept(struct eng_worker *w)
+{
+	unsigned i;
+
+	if (w->paused)
+		return;
+	for (i = 0; i < w->nlsns; i++)
+		event_del(&w->lsns[i]->ev);
+	w->paused = true;
+}
+
+void
+eng_resume_accept(struct eng_worker *w)
+{
+	unsigned i;
+
+	if (!w->paused || w->stopping)
+		return;
+	for (i = 0; i < w->nlsns; i++)
+		event_add(&w->lsns[i]->ev, NULL);
+	w->paused = false;
+}
+
 /* ---- graphs ------------------------------------------------------------ */
 
 /* Move to g, handed over with a ref; keep the old one while used. */
@@ -263,6 +287,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	w->id = id;
 	w->wake_fd = -1;
 	w->bufsize = e->bufsize;
+	w->maxsess = (g->maxconn + e->nworkers - 1) / e->nworkers;
 	atomic_init(&w->pending, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^

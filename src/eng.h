@@ -75,6 +75,8 @@ struct eng_worker {
 	uint64_t rng;
 
 	unsigned nsess;			/* client connections open */
+	unsigned maxsess;		/* this worker's share of maxconn */
+	bool paused;			/* listeners off: at maxsess */
 	struct sess *live;		/* and the list of them */
 	bool stopping;
 };
@@ -107,6 +109,10 @@ void eng_graph_drop(struct eng_worker *w, struct graph *g);
 struct buf *eng_buf_get(struct eng_worker *w);
 /* Return b to w's pool. NULL is a no-op. */
 void eng_buf_put(struct eng_worker *w, struct buf *b);
+
+/* Stop accepting at this worker's share of maxconn; start again below. */
+void eng_pause_accept(struct eng_worker *w);
+void eng_resume_accept(struct eng_worker *w);
 
 /* This worker's cursor for backend be, and its idle list for server s. */
 unsigned *eng_rr_pos(struct eng_worker *w, const struct g_backend *be);

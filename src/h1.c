@@ -76,7 +76,9 @@ static const unsigned char h1_cls[256] = {
 #define H1_HOP_KINDS							\
 	(1u << H1_HDR_CONNECTION | 1u << H1_HDR_KEEP_ALIVE |		\
 	    1u << H1_HDR_TE | 1u << H1_HDR_TRAILER |			\
-	    1u << H1_HDR_UPGRADE | 1u << H1_HDR_PROXY_CONNECTION)
+	    1u << H1_HDR_UPGRADE | 1u << H1_HDR_PROXY_CONNECTION |	\
+	    1u << H1_HDR_PROXY_AUTHENTICATE |				\
+	    1u << H1_HDR_PROXY_AUTHORIZATION)
 /* clang-format on */
 
 /* Known field names, lower case, by length for h1_hdr_kind(). */

@@ -390,6 +390,12 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		struct sess *s;
 		int fd;
 
+		/* at maxconn: the kernel's queue holds the rest for now */
+		if (w->nsess >= w->maxsess) {
+			eng_pause_accept(w);
+			return;
+		}
+
 		fd = accept4(lfd, &peer.sa, &plen, SOCK_NONBLOCK |
 		    SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -465,6 +471,8 @@ sess_close(struct sess *s, const char *reason)
 	if (s->fd >= 0)
 		close(s->fd);
 	w->nsess--;
+	if (w->paused && w->nsess < w->maxsess)
+		eng_resume_accept(w);
 	if (s->prev != NULL)
 		s->prev->next = s->next;
 	else
@@ -1585,9 +1593,12 @@ txn_end(struct txn *t)
 			s->state = SESS_TUNNEL;
 			return tunnel_pump(s);
 		}
+		/* http-server-close and httpclose keep no server connection */
 		if (t->req_phase == RQ_DONE && t->rsp_phase == RS_DONE &&
 		    t->rsp_body != H1_BODY_CLOSE && h1_keepalive(&t->rspm) &&
-		    buf_len(t->rsp) == 0 && t->got_rsp)
+		    buf_len(t->rsp) == 0 && t->got_rsp &&
+		    !((t->fe->px.opts | t->be->px.opts) &
+		    (1u << OPT_HTTP_SERVER_CLOSE | 1u << OPT_HTTPCLOSE)))
 			sc_park(sc, t->be->px.timeout_ms[TO_HTTP_KEEP_ALIVE]);
 		else
 			sc_close(sc);
