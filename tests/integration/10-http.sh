@@ -5,7 +5,7 @@
 
 need_engine_tools
 command -v sha256sum >/dev/null 2>&1 || skip_all "sha256sum is not installed"
-plan 31
+plan 33
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -95,6 +95,13 @@ like "$(cat echo.json)" '\["X-Forwarded-Proto","http"\]' \
     "and X-Forwarded-Proto"
 like "$(cat echo.json)" '\["X-Added","yes"\]' "http-request set-header adds a field"
 like "$(tr -d '\r' <h.txt)" '^X-Proxy: weir$' "http-response set-header sets a field"
+
+curl -s --max-time 5 -H 'Connection: keep-alive, X-Secret' -H 'X-Secret: 1' \
+    -H 'Keep-Alive: timeout=5' -H 'Proxy-Authorization: Basic eA==' \
+    -H 'TE: trailers' -H 'X-Kept: 1' "$U/echo" >hop.json
+is "$(grep -o -i -E '"(connection|x-secret|keep-alive|proxy-authorization|te)"' hop.json)" "" \
+    "hop-by-hop fields and the fields Connection names are not forwarded"
+like "$(cat hop.json)" '\["X-Kept","1"\]' "other fields are"
 
 is "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$U/admin/x")" "403" \
     "http-request deny answers 403"
