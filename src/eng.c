@@ -14,6 +14,7 @@
 #include "lsn.h"
 #include "sess.h"
 #include "state.h"
+#include "val.h"
 
 void
 buf_compact(struct buf *b)
@@ -168,7 +169,8 @@ eng_graph_switch(struct eng_worker *w, struct graph *g)
 struct graph *
 eng_graph_take(struct eng_worker *w)
 {
-	if (atomic_load_explicit(&w->pending, memory_order_relaxed) != NULL) {
+	if (!w->hold_graph &&
+	    atomic_load_explicit(&w->pending, memory_order_relaxed) != NULL) {
 		struct graph *g = atomic_exchange_explicit(&w->pending, NULL,
 		    memory_order_acquire);
 
@@ -221,12 +223,126 @@ eng_publish(struct eng *e, struct graph *g)
 /* ---- threads ----------------------------------------------------------- */
 
 static void
+eng_addrs_free(struct eng_addr *a, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		free(a[i].fe_name);
+	free(a);
+}
+
+static void eng_run_cmd(struct eng_worker *, struct eng_cmd *);
+
+static void
+eng_cmd_free(struct eng_cmd *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->fe_name);
+	free(c);
+}
+
+/*
+ * The listener changes of a reload, on the worker's thread. A listener
+ * that goes away first accepts what waits in its queue, served on the
+ * graph it belonged to; then the worker moves to the new graph and opens
+ * what is new.
+ */
+static void
+eng_run_cmds(struct eng_worker *w)
+{
+	struct eng_cmd *c, *next, *cmds;
+	int pass;
+
+	pthread_mutex_lock(&w->cmd_lock);
+	cmds = w->cmds;
+	w->cmds = NULL;
+	pthread_mutex_unlock(&w->cmd_lock);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			eng_graph_drop(w, eng_graph_take(w));
+		}
+		for (c = cmds; c != NULL; c = c->next) {
+			if ((c->kind == ENG_CMD_DEL) != (pass == 0))
+				continue;
+			eng_run_cmd(w, c);
+		}
+	}
+	for (c = cmds; c != NULL; c = next) {
+		next = c->next;
+		eng_cmd_free(c);
+	}
+}
+
+static void
+eng_run_cmd(struct eng_worker *w, struct eng_cmd *c)
+{
+	unsigned i;
+
+	{
+		switch (c->kind) {
+		case ENG_CMD_ADD: {
+			struct lsn **n = realloc(w->lsns,
+			    (w->nlsns + 1) * sizeof(*n));
+			struct lsn *l;
+
+			if (n == NULL)
+				break;
+			w->lsns = n;
+			l = lsn_adopt(w, c->fd, &c->addr, c->fe_name);
+			if (l == NULL)
+				break;
+			c->fd = -1;	/* the listener's now */
+			w->lsns[w->nlsns++] = l;
+			break;
+		}
+		case ENG_CMD_DEL:
+			for (i = 0; i < w->nlsns; i++) {
+				if (!val_addr_eq(&w->lsns[i]->addr, &c->addr))
+					continue;
+				/* those already waiting get served first */
+				w->hold_graph = true;
+				sess_accept(w->lsns[i]->fd, EV_READ,
+				    w->lsns[i]);
+				w->hold_graph = false;
+				lsn_close(w->lsns[i]);
+				w->lsns[i] = w->lsns[--w->nlsns];
+				break;
+			}
+			break;
+		case ENG_CMD_RENAME:
+			for (i = 0; i < w->nlsns; i++) {
+				struct lsn *l = w->lsns[i];
+				char *name;
+
+				if (!val_addr_eq(&l->addr, &c->addr))
+					continue;
+				if ((name = strdup(c->fe_name)) == NULL)
+					break;
+				free(l->fe_name);
+				l->fe_name = name;
+				l->cache_g = NULL;
+				break;
+			}
+			break;
+		}
+	}
+}
+
+static void
 eng_on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct eng_worker *w = arg;
 	uint64_t v;
 
 	(void)!read(fd, &v, sizeof(v));
+	if (!w->stopping) {
+		/* listeners first; then the new graph, which an idle worker
+		 * takes now rather than keep the old one */
+		eng_run_cmds(w);
+		eng_graph_drop(w, eng_graph_take(w));
+	}
 	if (w->stopping) {
 		unsigned i;
 
@@ -263,6 +379,13 @@ eng_worker_free(struct eng_worker *w)
 		event_del(&w->wake_ev);
 		close(w->wake_fd);
 	}
+	while (w->cmds != NULL) {
+		struct eng_cmd *c = w->cmds;
+
+		w->cmds = c->next;
+		eng_cmd_free(c);
+	}
+	pthread_mutex_destroy(&w->cmd_lock);
 	graph_unref(atomic_exchange(&w->pending, NULL));
 	graph_unref(w->g);
 	for (i = 0; i < w->nold; i++)
@@ -286,6 +409,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	w->eng = e;
 	w->id = id;
 	w->wake_fd = -1;
+	pthread_mutex_init(&w->cmd_lock, NULL);
 	w->bufsize = e->bufsize;
 	w->maxsess = (g->maxconn + e->nworkers - 1) / e->nworkers;
 	atomic_init(&w->pending, NULL);
@@ -350,6 +474,18 @@ eng_start(struct graph *g, struct state_store *st, unsigned nthreads)
 		if (eng_worker_init(e, &e->workers[i], i, g) < 0)
 			goto fail;
 	}
+	e->addrs = calloc(g->nlisteners ? g->nlisteners : 1,
+	    sizeof(*e->addrs));
+	if (e->addrs == NULL)
+		goto fail;
+	for (i = 0; i < g->nlisteners; i++) {
+		e->addrs[i].addr = g->listeners[i].addr;
+		e->addrs[i].fe_name = strdup(g->listeners[i].fe->px.name);
+		e->addrs[i].http = g->listeners[i].fe->px.mode == PX_MODE_HTTP;
+		if (e->addrs[i].fe_name == NULL)
+			goto fail;
+		e->naddrs++;
+	}
 	for (i = 0; i < nthreads; i++) {
 		if (pthread_create(&e->workers[i].thread, NULL, eng_run,
 		    &e->workers[i]) != 0) {
@@ -370,6 +506,7 @@ fail:
 	}
 	for (i = 0; i < nthreads; i++)
 		eng_worker_free(&e->workers[i]);
+	eng_addrs_free(e->addrs, e->naddrs);
 	free(e->workers);
 	free(e);
 	return NULL;
@@ -391,6 +528,136 @@ eng_stop(struct eng *e)
 		pthread_join(e->workers[i].thread, NULL);
 	for (i = 0; i < e->nworkers; i++)
 		eng_worker_free(&e->workers[i]);
+	eng_addrs_free(e->addrs, e->naddrs);
 	free(e->workers);
 	free(e);
+}
+
+/* ---- reload ------------------------------------------------------------ */
+
+static void
+eng_queue(struct eng_worker *w, struct eng_cmd *c)
+{
+	struct eng_cmd **pp;
+
+	pthread_mutex_lock(&w->cmd_lock);
+	for (pp = &w->cmds; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = c;
+	pthread_mutex_unlock(&w->cmd_lock);
+}
+
+static struct eng_cmd *
+eng_cmd_new(enum eng_cmd_kind kind, int fd, const struct conf_addr *addr,
+    const char *fe_name)
+{
+	struct eng_cmd *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->kind = kind;
+	c->fd = fd;
+	c->addr = *addr;
+	if (fe_name != NULL && (c->fe_name = strdup(fe_name)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+eng_reload(struct eng *e, struct graph *g, char *err, size_t errlen)
+{
+	struct eng_addr *na;
+	int *fds = NULL;
+	unsigned i, j, k, nnew = 0;
+	char a[80];
+
+	na = calloc(g->nlisteners ? g->nlisteners : 1, sizeof(*na));
+	fds = calloc((size_t)(g->nlisteners ? g->nlisteners : 1) *
+	    e->nworkers, sizeof(*fds));
+	if (na == NULL || fds == NULL)
+		goto oom;
+	for (i = 0; i < g->nlisteners * e->nworkers; i++)
+		fds[i] = -1;
+	/* first every new socket: a failure leaves all as it was */
+	for (i = 0; i < g->nlisteners; i++) {
+		const struct g_listener *gl = &g->listeners[i];
+
+		na[i].addr = gl->addr;
+		na[i].http = gl->fe->px.mode == PX_MODE_HTTP;
+		if ((na[i].fe_name = strdup(gl->fe->px.name)) == NULL)
+			goto oom;
+		for (j = 0; j < e->naddrs; j++)
+			if (val_addr_eq(&e->addrs[j].addr, &gl->addr))
+				break;
+		if (j < e->naddrs)
+			continue;	/* kept: the same socket goes on */
+		nnew++;
+		for (k = 0; k < e->nworkers; k++) {
+			fds[i * e->nworkers + k] = lsn_socket(&gl->addr,
+			    na[i].http);
+			if (fds[i * e->nworkers + k] < 0) {
+				snprintf(err, errlen, "cannot listen on %s "
+				    "for frontend '%s': %s",
+				    val_addr_str(&gl->addr, a, sizeof(a)),
+				    gl->fe->px.name, strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	/* then the changes, queued before the graph is handed over */
+	for (k = 0; k < e->nworkers; k++) {
+		struct eng_worker *w = &e->workers[k];
+
+		for (i = 0; i < g->nlisteners; i++) {
+			struct eng_cmd *c;
+			int fd = fds[i * e->nworkers + k];
+
+			if (fd >= 0) {
+				c = eng_cmd_new(ENG_CMD_ADD, fd, &na[i].addr,
+				    na[i].fe_name);
+				if (c == NULL)
+					continue;
+				fds[i * e->nworkers + k] = -1;
+			} else {
+				c = eng_cmd_new(ENG_CMD_RENAME, -1,
+				    &na[i].addr, na[i].fe_name);
+				if (c == NULL)
+					continue;
+			}
+			eng_queue(w, c);
+		}
+		for (j = 0; j < e->naddrs; j++) {
+			struct eng_cmd *c;
+
+			for (i = 0; i < g->nlisteners; i++)
+				if (val_addr_eq(&e->addrs[j].addr,
+				    &na[i].addr))
+					break;
+			if (i < g->nlisteners)
+				continue;
+			c = eng_cmd_new(ENG_CMD_DEL, -1, &e->addrs[j].addr,
+			    NULL);
+			if (c != NULL)
+				eng_queue(w, c);
+		}
+	}
+	eng_publish(e, g);
+	eng_addrs_free(e->addrs, e->naddrs);
+	e->addrs = na;
+	e->naddrs = g->nlisteners;
+	free(fds);
+	(void)nnew;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	for (i = 0; fds != NULL && i < g->nlisteners * e->nworkers; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	if (na != NULL)
+		eng_addrs_free(na, g->nlisteners);
+	return -1;
 }

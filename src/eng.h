@@ -34,6 +34,28 @@ struct eng_gref {
 	unsigned users;
 };
 
+/* A change of listeners the main thread asks a worker to make. */
+enum eng_cmd_kind {
+	ENG_CMD_ADD = 0,	/* serve fd, a new listening socket */
+	ENG_CMD_DEL,		/* close the listener on addr */
+	ENG_CMD_RENAME,		/* the listener on addr now serves fe_name */
+};
+
+struct eng_cmd {
+	struct eng_cmd *next;
+	enum eng_cmd_kind kind;
+	int fd;
+	struct conf_addr addr;
+	char *fe_name;
+};
+
+/* An address the engine listens on, as the main thread knows it. */
+struct eng_addr {
+	struct conf_addr addr;
+	char *fe_name;
+	bool http;
+};
+
 struct eng_idle {
 	struct srvconn *head;	/* idle connections to one server */
 	unsigned n;
@@ -46,6 +68,8 @@ struct eng_worker {
 	struct event_base *base;
 	int wake_fd;			/* eventfd: the main thread calls */
 	struct event wake_ev;
+	pthread_mutex_t cmd_lock;
+	struct eng_cmd *cmds;		/* listener changes to make */
 
 	/* graphs: handed over by eng_publish(), taken at a request start */
 	_Atomic(struct graph *) pending;
@@ -77,6 +101,7 @@ struct eng_worker {
 	unsigned nsess;			/* client connections open */
 	unsigned maxsess;		/* this worker's share of maxconn */
 	bool paused;			/* listeners off: at maxsess */
+	bool hold_graph;		/* a closing listener's last accepts */
 	struct sess *live;		/* and the list of them */
 	bool stopping;
 };
@@ -86,6 +111,8 @@ struct eng {
 	struct eng_worker *workers;
 	unsigned nworkers;
 	uint32_t bufsize;
+	struct eng_addr *addrs;		/* what is listened on now */
+	unsigned naddrs;
 };
 
 /*
@@ -101,6 +128,13 @@ void eng_stop(struct eng *e);
 /* Hand g to every worker (a ref each); they move to it at their next
  * request. Main thread only. */
 void eng_publish(struct eng *e, struct graph *g);
+/*
+ * Move the engine to g: listening sockets for its new addresses are
+ * opened first (a failure changes nothing: -1, and why in err), then g is
+ * published, and the workers close the listeners g no longer has and
+ * keep every other socket open. Main thread only.
+ */
+int eng_reload(struct eng *e, struct graph *g, char *err, size_t errlen);
 
 /* The graph a new request runs on; counted until eng_graph_drop(). */
 struct graph *eng_graph_take(struct eng_worker *w);

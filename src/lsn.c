@@ -17,57 +17,79 @@
 
 #define LSN_BACKLOG	1024
 
+int
+lsn_socket(const struct conf_addr *addr, bool http)
+{
+	int fd, one = 1, secs = 1, err;
+
+	fd = socket(addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
+	if (addr->ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&addr->ss, addr->len) < 0 ||
+	    listen(fd, LSN_BACKLOG) < 0)
+		goto fail;
+	/* HTTP clients speak first: wake up only once a request is there */
+	if (http)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+		    sizeof(secs));
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+struct lsn *
+lsn_adopt(struct eng_worker *w, int fd, const struct conf_addr *addr,
+    const char *fe_name)
+{
+	struct lsn *l;
+
+	l = calloc(1, sizeof(*l));
+	if (l == NULL || (l->fe_name = strdup(fe_name)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	l->w = w;
+	l->fd = fd;
+	l->addr = *addr;
+	event_assign(&l->ev, w->base, fd, EV_READ | EV_PERSIST, sess_accept, l);
+	if (!w->paused && event_add(&l->ev, NULL) < 0) {
+		free(l->fe_name);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
 struct lsn *
 lsn_open(struct eng_worker *w, const struct g_listener *gl)
 {
 	struct lsn *l;
 	char addr[INET6_ADDRSTRLEN + 16];
-	int fd, one = 1;
+	int fd;
 
-	l = calloc(1, sizeof(*l));
-	if (l == NULL || (l->fe_name = strdup(gl->fe->px.name)) == NULL) {
-		free(l);
-		fprintf(stderr, "weir: out of memory\n");
+	fd = lsn_socket(&gl->addr, gl->fe->px.mode == PX_MODE_HTTP);
+	if (fd < 0) {
+		fprintf(stderr, "weir: cannot listen on %s for frontend "
+		    "'%s': %s\n", val_addr_str(&gl->addr, addr, sizeof(addr)),
+		    gl->fe->px.name, strerror(errno));
 		return NULL;
 	}
-	l->w = w;
-	l->addr = gl->addr;
-	fd = socket(gl->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
-		goto fail;
-	if (gl->addr.ss.ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&gl->addr.ss, gl->addr.len) < 0 ||
-	    listen(fd, LSN_BACKLOG) < 0)
-		goto fail;
-	/* HTTP clients speak first: wake up only once a request is there */
-	if (gl->fe->px.mode == PX_MODE_HTTP) {
-		int secs = 1;
-
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
-		    sizeof(secs));
-	}
-	l->fd = fd;
-	event_assign(&l->ev, w->base, fd, EV_READ | EV_PERSIST, sess_accept, l);
-	if (event_add(&l->ev, NULL) < 0) {
-		errno = ENOMEM;
-		goto fail;
+	l = lsn_adopt(w, fd, &gl->addr, gl->fe->px.name);
+	if (l == NULL) {
+		close(fd);
+		fprintf(stderr, "weir: out of memory\n");
 	}
 	return l;
-fail:
-	fprintf(stderr, "weir: cannot listen on %s for frontend '%s': %s\n",
-	    val_addr_str(&gl->addr, addr, sizeof(addr)), gl->fe->px.name,
-	    strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	free(l->fe_name);
-	free(l);
-	return NULL;
 }
 
 void

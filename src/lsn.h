@@ -6,6 +6,8 @@
 #ifndef WEIR_LSN_H
 #define WEIR_LSN_H
 
+#include <stdbool.h>
+
 #include <event2/event_struct.h>
 
 #include "conf-t.h"
@@ -24,6 +26,14 @@ struct lsn {
 	const struct g_frontend *cache_fe;
 };
 
+/*
+ * A listening socket on addr (SO_REUSEPORT, so each worker has one), or
+ * -1 with errno set. Any thread.
+ */
+int lsn_socket(const struct conf_addr *addr, bool http);
+/* Serve the listening socket fd on worker w; w's thread, or before it runs. */
+struct lsn *lsn_adopt(struct eng_worker *w, int fd,
+    const struct conf_addr *addr, const char *fe_name);
 /*
  * Open a listening socket on l's address for worker w. Returns NULL and
  * prints why on stderr when it cannot (address in use...).

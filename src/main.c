@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -41,55 +42,207 @@ usage(FILE *f)
 	    "See weir(8) and lb.conf(5).\n");
 }
 
+/* What the main thread serves: the file, the graph, the engine. */
+struct weir {
+	const char *file;
+	struct graph *g;		/* current; one ref held */
+	struct state_store *st;
+	struct eng *e;
+	struct event_base *base;
+	uint64_t generation;
+};
+
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
-	struct event_base *base = arg;
+	struct weir *wr = arg;
 
 	fprintf(stderr, "weir: %s: stopping\n",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
-	event_base_loopbreak(base);
+	event_base_loopbreak(wr->base);
 }
 
+/* Append ", +what name" to buf. */
+static void
+change(char *buf, size_t size, size_t *off, char sign, const char *what,
+    const char *a, const char *b)
+{
+	int n;
+
+	if (*off >= size)
+		return;
+	n = snprintf(buf + *off, size - *off, "%s%c%s %s%s%s",
+	    *off ? ", " : "", sign, what, a, b ? "/" : "", b ? b : "");
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+/* What differs between two graphs, as "+backend x, -server x/a, ...". */
+static void
+graph_diff(const struct graph *o, const struct graph *n, char *buf,
+    size_t size)
+{
+	size_t off = 0;
+	unsigned i, j;
+
+	buf[0] = '\0';
+	for (i = 0; i < n->nfrontends; i++)
+		if (graph_find_frontend(o, n->frontends[i].px.name) == NULL)
+			change(buf, size, &off, '+', "frontend",
+			    n->frontends[i].px.name, NULL);
+	for (i = 0; i < o->nfrontends; i++)
+		if (graph_find_frontend(n, o->frontends[i].px.name) == NULL)
+			change(buf, size, &off, '-', "frontend",
+			    o->frontends[i].px.name, NULL);
+	for (i = 0; i < n->nbackends; i++) {
+		const struct g_backend *nb = &n->backends[i];
+		const struct g_backend *ob = graph_find_backend(o, nb->px.name);
+
+		if (ob == NULL) {
+			change(buf, size, &off, '+', "backend", nb->px.name,
+			    NULL);
+			continue;
+		}
+		for (j = 0; j < nb->nservers; j++) {
+			const struct g_server *ns = &nb->servers[j];
+			const struct g_server *os = NULL;
+			unsigned k;
+
+			for (k = 0; k < ob->nservers; k++)
+				if (strcmp(ob->servers[k].name, ns->name) == 0)
+					os = &ob->servers[k];
+			if (os == NULL)
+				change(buf, size, &off, '+', "server",
+				    nb->px.name, ns->name);
+			else if (!val_addr_eq(&os->addr, &ns->addr) ||
+			    os->weight != ns->weight || os->flags != ns->flags)
+				change(buf, size, &off, '~', "server",
+				    nb->px.name, ns->name);
+		}
+		for (j = 0; j < ob->nservers; j++) {
+			unsigned k;
+
+			for (k = 0; k < nb->nservers; k++)
+				if (strcmp(nb->servers[k].name,
+				    ob->servers[j].name) == 0)
+					break;
+			if (k == nb->nservers)
+				change(buf, size, &off, '-', "server",
+				    ob->px.name, ob->servers[j].name);
+		}
+	}
+	for (i = 0; i < o->nbackends; i++)
+		if (graph_find_backend(n, o->backends[i].px.name) == NULL)
+			change(buf, size, &off, '-', "backend",
+			    o->backends[i].px.name, NULL);
+	for (i = 0; i < n->nlisteners; i++) {
+		for (j = 0; j < o->nlisteners; j++)
+			if (val_addr_eq(&o->listeners[j].addr,
+			    &n->listeners[i].addr))
+				break;
+		if (j == o->nlisteners)
+			change(buf, size, &off, '+', "bind",
+			    n->listeners[i].text, NULL);
+	}
+	for (j = 0; j < o->nlisteners; j++) {
+		for (i = 0; i < n->nlisteners; i++)
+			if (val_addr_eq(&o->listeners[j].addr,
+			    &n->listeners[i].addr))
+				break;
+		if (i == n->nlisteners)
+			change(buf, size, &off, '-', "bind",
+			    o->listeners[j].text, NULL);
+	}
+	if (off == 0)
+		snprintf(buf, size, "no proxy, server or bind changed");
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * SIGHUP: read the file again and move to what it says. Anything wrong
+ * changes nothing: the running configuration keeps serving.
+ */
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
-	fprintf(stderr, "weir: SIGHUP: reloading is not supported by this "
-	    "version; the configuration in use stays\n");
+	struct weir *wr = arg;
+	struct timespec t0;
+	struct diag d;
+	struct graph *g;
+	char err[512] = "x", changes[2048];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fprintf(stderr, "weir: SIGHUP: reloading %s\n", wr->file);
+	diag_init(&d);
+	g = graph_load_file(wr->file, &d);
+	diag_print(&d, stderr);
+	if (g == NULL) {
+		fprintf(stderr, "weir: reload failed: %u error%s in %s; "
+		    "generation %llu keeps serving\n", d.nerr,
+		    d.nerr == 1 ? "" : "s", wr->file,
+		    (unsigned long long)wr->generation);
+		diag_reset(&d);
+		return;
+	}
+	diag_reset(&d);
+	if (state_attach(wr->st, g) < 0)
+		snprintf(err, sizeof(err), "out of memory");
+	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
+		err[0] = '\0';
+	if (err[0] != '\0') {
+		fprintf(stderr, "weir: reload failed: %s; generation %llu "
+		    "keeps serving\n", err,
+		    (unsigned long long)wr->generation);
+		graph_unref(g);
+		return;
+	}
+	g->generation = ++wr->generation;
+	graph_diff(wr->g, g, changes, sizeof(changes));
+	graph_unref(wr->g);
+	wr->g = g;
+	fprintf(stderr, "weir: reloaded: generation %llu in %.1f ms: %s\n",
+	    (unsigned long long)g->generation, ms_since(&t0), changes);
 }
 
-/* Serve g until SIGINT or SIGTERM. Returns the exit status. */
+/* Serve wr->g until SIGINT or SIGTERM. Returns the exit status. */
 static int
-serve(struct graph *g)
+serve(struct weir *wr)
 {
-	struct state_store *st;
-	struct event_base *base;
 	struct event *ev_int = NULL, *ev_term = NULL, *ev_hup = NULL;
-	struct eng *e;
+	struct graph *g = wr->g;
 	unsigned i;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	st = state_new();
-	if (st == NULL || state_attach(st, g) < 0) {
+	wr->st = state_new();
+	if (wr->st == NULL || state_attach(wr->st, g) < 0) {
 		fprintf(stderr, "weir: out of memory\n");
-		state_free(st);
+		state_free(wr->st);
 		return 1;
 	}
-	base = event_base_new();
-	if (base == NULL) {
-		state_free(st);
+	wr->base = event_base_new();
+	if (wr->base == NULL) {
+		state_free(wr->st);
 		return 1;
 	}
-	ev_int = evsignal_new(base, SIGINT, on_stop, base);
-	ev_term = evsignal_new(base, SIGTERM, on_stop, base);
-	ev_hup = evsignal_new(base, SIGHUP, on_hup, base);
+	ev_int = evsignal_new(wr->base, SIGINT, on_stop, wr);
+	ev_term = evsignal_new(wr->base, SIGTERM, on_stop, wr);
+	ev_hup = evsignal_new(wr->base, SIGHUP, on_hup, wr);
 	if (ev_int == NULL || ev_term == NULL || ev_hup == NULL ||
 	    evsignal_add(ev_int, NULL) < 0 || evsignal_add(ev_term, NULL) < 0 ||
 	    evsignal_add(ev_hup, NULL) < 0)
 		goto out;
-	e = eng_start(g, st, g->nbthread);
-	if (e == NULL)
+	wr->e = eng_start(g, wr->st, g->nbthread);
+	if (wr->e == NULL)
 		goto out;
 	for (i = 0; i < g->nlisteners; i++) {
 		char a[80];
@@ -100,8 +253,8 @@ serve(struct graph *g)
 	}
 	fprintf(stderr, "weir: ready, %u thread%s\n", g->nbthread,
 	    g->nbthread == 1 ? "" : "s");
-	event_base_dispatch(base);
-	eng_stop(e);
+	event_base_dispatch(wr->base);
+	eng_stop(wr->e);
 	rc = 0;
 out:
 	if (ev_int != NULL)
@@ -110,8 +263,8 @@ out:
 		event_free(ev_term);
 	if (ev_hup != NULL)
 		event_free(ev_hup);
-	event_base_free(base);
-	state_free(st);
+	event_base_free(wr->base);
+	state_free(wr->st);
 	return rc;
 }
 
@@ -167,8 +320,14 @@ main(int argc, char **argv)
 		if (!quiet)
 			printf("%s: configuration is valid\n", file);
 	} else {
-		g->generation = 1;
-		rc = serve(g);
+		struct weir wr;
+
+		memset(&wr, 0, sizeof(wr));
+		wr.file = file;
+		wr.g = g;
+		wr.generation = g->generation = 1;
+		rc = serve(&wr);
+		g = wr.g;
 	}
 	graph_unref(g);
 	return rc;
