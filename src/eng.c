@@ -337,6 +337,17 @@ eng_on_wake(evutil_socket_t fd, short what, void *arg)
 	uint64_t v;
 
 	(void)!read(fd, &v, sizeof(v));
+	if (atomic_load(&w->draining) && !w->drained) {
+		unsigned i;
+
+		w->drained = true;
+		for (i = 0; i < w->nlsns; i++)
+			lsn_close(w->lsns[i]);
+		w->nlsns = 0;
+		sess_drain(w);
+		eng_maybe_end(w);
+		return;
+	}
 	if (!w->stopping) {
 		/* listeners first; then the new graph, which an idle worker
 		 * takes now rather than keep the old one */
@@ -356,9 +367,37 @@ static void *
 eng_run(void *arg)
 {
 	struct eng_worker *w = arg;
+	uint64_t one = 1;
 
 	event_base_dispatch(w->base);
+	atomic_fetch_add(&w->eng->ndone, 1);
+	(void)!write(w->eng->done_fd, &one, sizeof(one));
 	return NULL;
+}
+
+void
+eng_maybe_end(struct eng_worker *w)
+{
+	if (w->drained && w->nsess == 0)
+		event_base_loopbreak(w->base);
+}
+
+void
+eng_drain(struct eng *e)
+{
+	unsigned i;
+	uint64_t one = 1;
+
+	for (i = 0; i < e->nworkers; i++) {
+		atomic_store(&e->workers[i].draining, true);
+		(void)!write(e->workers[i].wake_fd, &one, sizeof(one));
+	}
+}
+
+bool
+eng_done(struct eng *e)
+{
+	return atomic_load(&e->ndone) == e->nworkers;
 }
 
 static void
@@ -413,6 +452,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	w->bufsize = e->bufsize;
 	w->maxsess = (g->maxconn + e->nworkers - 1) / e->nworkers;
 	atomic_init(&w->pending, NULL);
+	atomic_init(&w->draining, false);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
 	    ((uint64_t)(id + 1) * 0x9e3779b97f4a7c15ULL);
@@ -464,6 +504,12 @@ eng_start(struct graph *g, struct state_store *st, unsigned nthreads)
 		return NULL;
 	e->state = st;
 	e->bufsize = g->bufsize;
+	atomic_init(&e->ndone, 0);
+	e->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (e->done_fd < 0) {
+		free(e);
+		return NULL;
+	}
 	e->nworkers = nthreads;
 	e->workers = calloc(nthreads, sizeof(*e->workers));
 	if (e->workers == NULL) {
@@ -507,6 +553,7 @@ fail:
 	for (i = 0; i < nthreads; i++)
 		eng_worker_free(&e->workers[i]);
 	eng_addrs_free(e->addrs, e->naddrs);
+	close(e->done_fd);
 	free(e->workers);
 	free(e);
 	return NULL;
@@ -529,6 +576,7 @@ eng_stop(struct eng *e)
 	for (i = 0; i < e->nworkers; i++)
 		eng_worker_free(&e->workers[i]);
 	eng_addrs_free(e->addrs, e->naddrs);
+	close(e->done_fd);
 	free(e->workers);
 	free(e);
 }

@@ -102,6 +102,8 @@ struct eng_worker {
 	unsigned maxsess;		/* this worker's share of maxconn */
 	bool paused;			/* listeners off: at maxsess */
 	bool hold_graph;		/* a closing listener's last accepts */
+	atomic_bool draining;		/* finish what is in flight, then end */
+	bool drained;			/* listeners and idle ones closed */
 	struct sess *live;		/* and the list of them */
 	bool stopping;
 };
@@ -113,6 +115,8 @@ struct eng {
 	uint32_t bufsize;
 	struct eng_addr *addrs;		/* what is listened on now */
 	unsigned naddrs;
+	int done_fd;			/* eventfd: a worker has ended */
+	atomic_uint ndone;
 };
 
 /*
@@ -124,6 +128,16 @@ struct eng *eng_start(struct graph *g, struct state_store *st,
     unsigned nthreads);
 /* Ask every worker to stop and wait for them; frees the engine. */
 void eng_stop(struct eng *e);
+/*
+ * Graceful stop: workers close their listeners (new connections are
+ * refused) and idle connections, finish what is in flight, and end when
+ * nothing is left; each end is signalled on e->done_fd. Main thread.
+ */
+void eng_drain(struct eng *e);
+/* Whether every worker has ended after eng_drain(). */
+bool eng_done(struct eng *e);
+/* Called by sessions as they close: a draining worker may end. */
+void eng_maybe_end(struct eng_worker *w);
 
 /* Hand g to every worker (a ref each); they move to it at their next
  * request. Main thread only. */

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,16 +51,61 @@ struct weir {
 	struct eng *e;
 	struct event_base *base;
 	uint64_t generation;
+	bool stopping;
+	struct event *ev_hard;		/* hard-stop-after */
 };
 
+static void
+on_hard_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct weir *wr = arg;
+
+	fprintf(stderr, "weir: hard-stop-after reached: closing what is "
+	    "left\n");
+	event_base_loopbreak(wr->base);
+}
+
+/*
+ * SIGTERM, SIGINT: stop accepting, let what is in flight finish, exit
+ * when nothing is left or at hard-stop-after. A second one exits now.
+ */
 static void
 on_stop(evutil_socket_t sig, short what, void *arg)
 {
 	struct weir *wr = arg;
+	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
 
-	fprintf(stderr, "weir: %s: stopping\n",
-	    sig == SIGINT ? "SIGINT" : "SIGTERM");
-	event_base_loopbreak(wr->base);
+	if (wr->stopping) {
+		fprintf(stderr, "weir: %s again: exiting now\n", name);
+		event_base_loopbreak(wr->base);
+		return;
+	}
+	wr->stopping = true;
+	fprintf(stderr, "weir: %s: stopping, finishing requests in flight\n",
+	    name);
+	eng_drain(wr->e);
+	if (wr->g->hard_stop_after_ms > 0) {
+		struct timeval tv;
+
+		tv.tv_sec = (time_t)(wr->g->hard_stop_after_ms / 1000);
+		tv.tv_usec = (suseconds_t)(wr->g->hard_stop_after_ms % 1000 *
+		    1000);
+		wr->ev_hard = evtimer_new(wr->base, on_hard_stop, wr);
+		if (wr->ev_hard != NULL)
+			evtimer_add(wr->ev_hard, &tv);
+	}
+}
+
+/* A worker ended; once all have, so does weir. */
+static void
+on_worker_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct weir *wr = arg;
+	uint64_t v;
+
+	(void)!read(fd, &v, sizeof(v));
+	if (eng_done(wr->e))
+		event_base_loopbreak(wr->base);
 }
 
 /* Append ", +what name" to buf. */
@@ -180,6 +226,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	struct graph *g;
 	char err[512] = "x", changes[2048];
 
+	if (wr->stopping)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fprintf(stderr, "weir: SIGHUP: reloading %s\n", wr->file);
 	diag_init(&d);
@@ -218,6 +266,7 @@ static int
 serve(struct weir *wr)
 {
 	struct event *ev_int = NULL, *ev_term = NULL, *ev_hup = NULL;
+	struct event *ev_done = NULL;
 	struct graph *g = wr->g;
 	unsigned i;
 	int rc = 1;
@@ -244,6 +293,12 @@ serve(struct weir *wr)
 	wr->e = eng_start(g, wr->st, g->nbthread);
 	if (wr->e == NULL)
 		goto out;
+	ev_done = event_new(wr->base, wr->e->done_fd, EV_READ | EV_PERSIST,
+	    on_worker_done, wr);
+	if (ev_done == NULL || event_add(ev_done, NULL) < 0) {
+		eng_stop(wr->e);
+		goto out;
+	}
 	for (i = 0; i < g->nlisteners; i++) {
 		char a[80];
 
@@ -254,9 +309,16 @@ serve(struct weir *wr)
 	fprintf(stderr, "weir: ready, %u thread%s\n", g->nbthread,
 	    g->nbthread == 1 ? "" : "s");
 	event_base_dispatch(wr->base);
+	if (wr->stopping && !eng_done(wr->e))
+		fprintf(stderr, "weir: closing the connections left\n");
 	eng_stop(wr->e);
+	fprintf(stderr, "weir: stopped\n");
 	rc = 0;
 out:
+	if (ev_done != NULL)
+		event_free(ev_done);
+	if (wr->ev_hard != NULL)
+		event_free(wr->ev_hard);
 	if (ev_int != NULL)
 		event_free(ev_int);
 	if (ev_term != NULL)

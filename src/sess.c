@@ -473,6 +473,8 @@ sess_close(struct sess *s, const char *reason)
 	w->nsess--;
 	if (w->paused && w->nsess < w->maxsess)
 		eng_resume_accept(w);
+	if (w->drained && w->nsess == 0)
+		eng_maybe_end(w);
 	if (s->prev != NULL)
 		s->prev->next = s->next;
 	else
@@ -1935,6 +1937,28 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- cleanup ----------------------------------------------------------- */
+
+void
+sess_drain(struct eng_worker *w)
+{
+	struct sess *s, *next;
+	struct srvconn *sc;
+	unsigned i;
+
+	for (s = w->live; s != NULL; s = next) {
+		next = s->next;
+		if (s->state == SESS_IDLE)
+			sess_close(s, "stopping");
+		else
+			s->flags |= SF_CLOSE;	/* after this response */
+	}
+	for (i = 0; i < w->nidle; i++) {
+		while ((sc = w->idle[i].head) != NULL) {
+			sc_idle_remove(sc);
+			sc_close(sc);
+		}
+	}
+}
 
 void
 sess_worker_cleanup(struct eng_worker *w)

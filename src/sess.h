@@ -12,6 +12,8 @@ struct eng_worker;
 
 /* The listener's callback: accept what is waiting, start sessions. */
 void sess_accept(evutil_socket_t fd, short what, void *arg);
+/* Close idle connections of w; the others close after their response. */
+void sess_drain(struct eng_worker *w);
 /* Close every session and server connection of w, free its pools. */
 void sess_worker_cleanup(struct eng_worker *w);
 
