@@ -322,7 +322,7 @@ eng_run_cmd(struct eng_worker *w, struct eng_cmd *c)
 					break;
 				free(l->fe_name);
 				l->fe_name = name;
-				l->cache_g = NULL;
+				l->cache_gen = 0;
 				break;
 			}
 			break;

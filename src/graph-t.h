@@ -49,6 +49,7 @@ struct g_lb {
 	unsigned nmap;
 	struct g_ring_point *ring;	/* consistent hashing, sorted */
 	unsigned nring;
+	unsigned maxw;		/* the largest weight of an active server */
 	unsigned nactive;	/* usable non-backup servers */
 	unsigned nbackup;	/* usable backup servers */
 };

@@ -217,10 +217,13 @@ lb_build(struct arena *a, struct g_backend *be)
 	for (i = 0; i < be->nservers; i++) {
 		if (be->servers[i].weight == 0)
 			continue;
-		if (be->servers[i].flags & SRV_BACKUP)
+		if (be->servers[i].flags & SRV_BACKUP) {
 			lb->nbackup++;
-		else
+		} else {
 			lb->nactive++;
+			if (be->servers[i].weight > lb->maxw)
+				lb->maxw = be->servers[i].weight;
+		}
 	}
 	if (lb_build_rr(a, be, true, &lb->rr_backup, &lb->nrr_backup) < 0)
 		return -1;
@@ -249,7 +252,8 @@ lb_usable(const struct g_server *s, const uint8_t *tried)
 {
 	if (s->weight == 0 || (s->flags & SRV_DISABLED))
 		return false;
-	if (tried != NULL && (tried[s->idx / 8] & (1u << (s->idx % 8))))
+	if (tried != NULL && s->idx < LB_TRIED_MAX &&
+	    (tried[s->idx / 8] & (1u << (s->idx % 8))))
 		return false;
 	if (s->maxconn > 0 && s->st != NULL &&
 	    atomic_load_explicit(&s->st->cur_conns, memory_order_relaxed) >=
@@ -295,18 +299,26 @@ lb_pick_order(const struct g_backend *be, const unsigned *order, unsigned n,
 	return NULL;
 }
 
-/* Round robin without a precomputed order: weights ignored, order kept. */
+/*
+ * Weighted round robin without a precomputed order, for backends too
+ * large to have one: the cursor walks rounds of the server list, and in
+ * round r a server takes its turn when its weight exceeds r, so over
+ * maxw rounds each server serves as often as its weight says.
+ */
 static const struct g_server *
-lb_pick_cycle(const struct g_backend *be, bool backup, unsigned *pos,
-    const uint8_t *tried)
+lb_pick_cycle(const struct g_backend *be, unsigned *pos, const uint8_t *tried)
 {
-	unsigned i;
+	uint64_t span = (uint64_t)be->nservers * (be->lb.maxw ? be->lb.maxw : 1);
+	uint64_t i;
 
-	for (i = 0; i < be->nservers; i++) {
-		const struct g_server *s = &be->servers[*pos % be->nservers];
+	for (i = 0; i < span; i++) {
+		unsigned p = (unsigned)(*pos % span);
+		const struct g_server *s = &be->servers[p % be->nservers];
+		unsigned round = p / be->nservers;
 
-		*pos = (*pos + 1) % be->nservers;
-		if (!(s->flags & SRV_BACKUP) == !backup && lb_usable(s, tried))
+		*pos = (unsigned)((p + 1) % span);
+		if (!(s->flags & SRV_BACKUP) && s->weight > round &&
+		    lb_usable(s, tried))
 			return s;
 	}
 	return NULL;
@@ -386,7 +398,9 @@ lb_pick_random(const struct g_backend *be, struct lb_req *req)
 		if (s == NULL || !lb_usable(s, req->tried))
 			continue;
 		draw++;
-		if (best == NULL || lb_conns(s) < best_conns) {
+		/* load per unit of weight, compared without division */
+		if (best == NULL || (int64_t)lb_conns(s) * best->weight <
+		    (int64_t)best_conns * s->weight) {
 			best = s;
 			best_conns = lb_conns(s);
 		}
@@ -425,7 +439,8 @@ lb_pick_hash(const struct g_backend *be, struct lb_req *req)
 	}
 	n = lb->nmap;
 	for (i = 0; i < n; i++) {
-		const struct g_server *s = &be->servers[lb->map[(h + i) % n]];
+		const struct g_server *s =
+		    &be->servers[lb->map[(h % n + i) % n]];
 
 		if (lb_usable(s, req->tried))
 			return s;
@@ -445,8 +460,7 @@ lb_pick(const struct g_backend *be, struct lb_req *req)
 	case LB_ROUNDROBIN:
 	case LB_STATIC_RR:
 		s = lb->nrr ? lb_pick_order(be, lb->rr, lb->nrr, req->rr_pos,
-		    req->tried) : lb_pick_cycle(be, false, req->rr_pos,
-		    req->tried);
+		    req->tried) : lb_pick_cycle(be, req->rr_pos, req->tried);
 		break;
 	case LB_LEASTCONN:
 		s = lb_pick_leastconn(be, req->rr_pos, req->tried);
@@ -464,7 +478,7 @@ lb_pick(const struct g_backend *be, struct lb_req *req)
 		if (req->key_len > 0 || be->algo == LB_SOURCE)
 			s = lb_pick_hash(be, req);
 		else
-			s = lb_pick_cycle(be, false, req->rr_pos, req->tried);
+			s = lb_pick_cycle(be, req->rr_pos, req->tried);
 		break;
 	}
 	if (s != NULL)

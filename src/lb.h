@@ -11,6 +11,9 @@
 
 #include "graph-t.h"
 
+/* Servers a retry can tell apart (bits of struct lb_req's tried). */
+#define LB_TRIED_MAX		512
+
 /* Points a server of weight 1 gets on the consistent-hash ring. */
 #define LB_RING_POINTS		16
 /* Longest round-robin order precomputed (entries x servers). */
@@ -32,7 +35,8 @@ struct lb_req {
 	uint64_t *rng;			/* this thread's random state */
 	const void *key;		/* source address, path, header value */
 	size_t key_len;			/* 0: no key, balance round-robin */
-	const uint8_t *tried;		/* bitmap by server index, or NULL */
+	const uint8_t *tried;		/* LB_TRIED_MAX bits by server index,
+					   or NULL */
 };
 
 /*

@@ -108,9 +108,9 @@ lsn_frontend(struct lsn *l, const struct graph *g)
 {
 	unsigned i;
 
-	if (l->cache_g == g)
+	if (l->cache_gen == g->generation && l->cache_gen != 0)
 		return l->cache_fe;
-	l->cache_g = g;
+	l->cache_gen = g->generation;
 	l->cache_fe = NULL;
 	for (i = 0; i < g->nlisteners; i++) {
 		const struct g_listener *gl = &g->listeners[i];

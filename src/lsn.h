@@ -22,7 +22,8 @@ struct lsn {
 	struct conf_addr addr;
 	char *fe_name;		/* the frontend it belongs to */
 	/* the frontend in the graph last seen, found once per graph */
-	const struct graph *cache_g;
+	uint64_t cache_gen;	/* its generation: a freed graph's address
+				   may come back for another one */
 	const struct g_frontend *cache_fe;
 };
 

@@ -242,6 +242,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	diag_reset(&d);
+	/* numbered before the workers can see it */
+	g->generation = wr->generation + 1;
 	if (state_attach(wr->st, g) < 0)
 		snprintf(err, sizeof(err), "out of memory");
 	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
@@ -253,7 +255,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		graph_unref(g);
 		return;
 	}
-	g->generation = ++wr->generation;
+	wr->generation = g->generation;
 	graph_diff(wr->g, g, changes, sizeof(changes));
 	graph_unref(wr->g);
 	wr->g = g;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* clang-format off */
 /* Results of the v1 field readers, as pp_parse() returns them. */
 #define PP_BAD	(-1)	/* cannot become a valid header */
 #define PP_MORE	0	/* a valid prefix: bytes are missing */
@@ -23,10 +24,11 @@
 #define PP_V2_CMD_LOCAL	0x0
 #define PP_V2_CMD_PROXY	0x1
 
-/* "\r\n\r\n\0\r\nQUIT\n" */
+/* "\r\n\r\n\0\r\nQUIT\n" (2.2) */
 static const unsigned char pp_v2_sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
 };
+/* clang-format on */
 
 static int pp_lit(const char *, size_t, size_t *, const char *);
 static int pp_v1_addr(const char *, size_t, size_t *, int, void *);
@@ -63,8 +65,8 @@ pp_lit(const char *buf, size_t len, size_t *pos, const char *s)
 static int
 pp_v1_addr(const char *buf, size_t len, size_t *pos, int af, void *addr)
 {
-	const char *ok = af == AF_INET ? "0123456789." :
-	    "0123456789abcdefABCDEF:.";
+	const char *ok =
+	    af == AF_INET ? "0123456789." : "0123456789abcdefABCDEF:.";
 	/* "255.255.255.255"; "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" */
 	size_t max = af == AF_INET ? 15 : 45;
 	char tmp[46];
@@ -89,8 +91,7 @@ pp_v1_addr(const char *buf, size_t len, size_t *pos, int af, void *addr)
 
 /* A decimal port 0..65535 without leading zeros, ended by term. */
 static int
-pp_v1_port(const char *buf, size_t len, size_t *pos, char term,
-    in_port_t *port)
+pp_v1_port(const char *buf, size_t len, size_t *pos, char term, in_port_t *port)
 {
 	uint32_t v = 0;
 	size_t i;
@@ -139,8 +140,7 @@ pp_v1_unknown(const char *buf, size_t len, size_t *pos)
  * (zeroed by the caller) as addresses of family af.
  */
 static int
-pp_v1_tcp(const char *buf, size_t len, size_t *pos, int af,
-    struct pp_addrs *a)
+pp_v1_tcp(const char *buf, size_t len, size_t *pos, int af, struct pp_addrs *a)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->src;
 	struct sockaddr_in *d4 = (struct sockaddr_in *)&a->dst;
@@ -181,6 +181,7 @@ pp_v1_tcp(const char *buf, size_t len, size_t *pos, int af,
 static int
 pp_v1(const char *buf, size_t len, struct pp_addrs *out)
 {
+	/* clang-format off */
 	static const struct {
 		const char *name;
 		int af;
@@ -189,6 +190,7 @@ pp_v1(const char *buf, size_t len, struct pp_addrs *out)
 		{ "TCP6 ", AF_INET6 },
 		{ "UNKNOWN", AF_UNSPEC },
 	};
+	/* clang-format on */
 	const size_t nprotos = sizeof(protos) / sizeof(protos[0]);
 	struct pp_addrs a;
 	size_t pos = 0, i;

@@ -19,13 +19,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* clang-format off */
 #define PP_V1_MAX	107	/* bytes of a v1 line, CRLF included */
 #define PP_V2_HDR	16	/* fixed part of a v2 header */
-#define PP_V2_MAX	(PP_V2_HDR + 65535) /* the length field is 16 bits */
-/* What pp_parse() may need at most before it decides: size reads so. */
+#define PP_V2_MAX	(PP_V2_HDR + 65535)	/* 16-bit length field */
+/* The most bytes pp_parse() may need before it decides. */
 #define PP_MAX		PP_V2_MAX
 /* Room enough for any header pp_build_v1() or pp_build_v2() writes. */
 #define PP_BUILD_MAX	PP_V1_MAX
+/* clang-format on */
 
 /*
  * What a PROXY header said. A zeroed struct is "nothing said". family is
@@ -39,11 +41,11 @@
  * rather than relaying a client's.
  */
 struct pp_addrs {
-	int family;		/* AF_INET, AF_INET6 or AF_UNSPEC */
+	int family; /* AF_INET, AF_INET6 or AF_UNSPEC */
 	struct sockaddr_storage src;
 	struct sockaddr_storage dst;
-	bool local;		/* v2 LOCAL command */
-	int version;		/* 1 or 2: which header was read, for logs */
+	bool local;  /* v2 LOCAL command */
+	int version; /* 1 or 2: which header was read, for logs */
 };
 
 /*
@@ -69,7 +71,7 @@ struct pp_addrs {
  * the UNSPEC family or transport, the whole block is skipped unread, as
  * the specification says.
  */
-int	pp_parse(const char *buf, size_t len, struct pp_addrs *out);
+int pp_parse(const char *buf, size_t len, struct pp_addrs *out);
 
 /*
  * Write the v1 line announcing a TCP connection from src to dst into
@@ -79,8 +81,8 @@ int	pp_parse(const char *buf, size_t len, struct pp_addrs *out);
  * 0 (and writes nothing) when cap is too small; PP_BUILD_MAX is always
  * enough.
  */
-size_t	pp_build_v1(char *out, size_t cap, const struct sockaddr *src,
-	    const struct sockaddr *dst);
+size_t pp_build_v1(char *out, size_t cap, const struct sockaddr *src,
+    const struct sockaddr *dst);
 
 /*
  * The same as a v2 header: command PROXY, TCP over IPv4 or IPv6, no TLVs;
@@ -88,14 +90,14 @@ size_t	pp_build_v1(char *out, size_t cap, const struct sockaddr *src,
  * no address block (the v2 form of UNKNOWN: a relayed connection, from
  * somewhere unknown).
  */
-size_t	pp_build_v2(char *out, size_t cap, const struct sockaddr *src,
-	    const struct sockaddr *dst);
+size_t pp_build_v2(char *out, size_t cap, const struct sockaddr *src,
+    const struct sockaddr *dst);
 
 /*
  * Write a v2 LOCAL header: the connection is weir's own (a health check),
  * not a client's, and the receiver is to use its real endpoints. Returns
  * its length, PP_V2_HDR, or 0 when cap is too small.
  */
-size_t	pp_build_v2_local(char *out, size_t cap);
+size_t pp_build_v2_local(char *out, size_t cap);
 
 #endif

@@ -102,6 +102,7 @@ struct sess {
 	uint8_t state;
 	uint8_t flags;
 	union sess_addr peer;
+	uint32_t ka_ms;		/* timeout http-keep-alive, kept when idle */
 	struct txn *txn;
 };
 
@@ -145,7 +146,7 @@ struct txn {
 	bool any_sent;		/* in any attempt so far */
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
-	uint8_t tried[64];	/* servers already tried, by index */
+	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 	struct http_ops req_ops;
 	struct http_ops rsp_ops;
 
@@ -415,9 +416,6 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		if (w->live != NULL)
 			w->live->prev = s;
 		w->live = s;
-		if (l->cache_fe != NULL &&
-		    l->cache_fe->px.mode == PX_MODE_HTTP)
-			s->flags |= SF_HTTP;
 		if (txn_start(s) == SESS_GONE)
 			continue;
 	}
@@ -664,6 +662,7 @@ txn_start(struct sess *s)
 		return SESS_GONE;
 	}
 	t->fe = fe;
+	s->ka_ms = (uint32_t)fe->px.timeout_ms[TO_HTTP_KEEP_ALIVE];
 	if (fe->px.mode == PX_MODE_TCP) {
 		s->flags &= ~SF_HTTP;
 		s->state = SESS_TUNNEL;
@@ -696,9 +695,7 @@ static int
 sess_idle(struct sess *s)
 {
 	s->state = SESS_IDLE;
-	return sess_want(s, EV_READ,
-	    s->lsn->cache_fe ? s->lsn->cache_fe->px.timeout_ms[
-	    TO_HTTP_KEEP_ALIVE] : 10000);
+	return sess_want(s, EV_READ, s->ka_ms);
 }
 
 /* Read and parse the request head; act on it once it is whole. */
@@ -988,7 +985,7 @@ txn_connect(struct txn *t)
 			sess_close(s, "no server");
 			return SESS_GONE;
 		}
-		if (t->srv->idx < sizeof(t->tried) * 8)
+		if (t->srv->idx < LB_TRIED_MAX)
 			t->tried[t->srv->idx / 8] |=
 			    (uint8_t)(1u << (t->srv->idx % 8));
 		if (txn_get_sc(t) == 0)
@@ -1270,7 +1267,8 @@ txn_server_error(struct txn *t, const char *why)
 			goto fail;
 		t->tries++;
 	}
-	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
+	if ((!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) &&
+	    t->srv->idx < LB_TRIED_MAX) {
 		/* the same server again */
 		t->tried[t->srv->idx / 8] &= (uint8_t)~(1u << (t->srv->idx % 8));
 	}

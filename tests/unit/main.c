@@ -83,6 +83,8 @@ main(int argc, char **argv)
 		{ "graph", NULL, NULL, NULL, NULL, graph_tests },
 		{ "h1", NULL, NULL, NULL, NULL, h1_tests },
 		{ "kw", NULL, NULL, NULL, NULL, kw_tests },
+		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
+		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
 		CU_SUITE_INFO_NULL,

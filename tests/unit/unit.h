@@ -41,6 +41,8 @@ extern CU_TestInfo examples_tests[];
 extern CU_TestInfo graph_tests[];
 extern CU_TestInfo h1_tests[];
 extern CU_TestInfo kw_tests[];
+extern CU_TestInfo lb_tests[];
+extern CU_TestInfo pp_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
 
