@@ -198,11 +198,14 @@ struct conf_bind {
 	const char *text;	/* as written */
 	const char *name;	/* bind ... name NAME */
 	struct conf_addr addr;
+	bool accept_proxy;	/* clients speak the PROXY protocol first */
 };
 
 #define SRV_BACKUP	0x1
 #define SRV_DISABLED	0x2
 #define SRV_CHECK	0x4
+#define SRV_SEND_PROXY	0x8	/* PROXY protocol v1 before the bytes */
+#define SRV_SEND_PROXY_V2 0x10	/* PROXY protocol v2 */
 
 struct conf_server {
 	struct conf_server *next;

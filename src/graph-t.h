@@ -139,6 +139,7 @@ struct g_listener {
 	struct conf_addr addr;
 	const char *text;
 	const char *name;
+	bool accept_proxy;
 	struct g_frontend *fe;
 };
 

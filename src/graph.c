@@ -346,6 +346,7 @@ gb_frontend(struct gb *b, const struct conf_proxy *cp, struct g_frontend *fe,
 		struct g_listener *l = &g->listeners[g->nlisteners++];
 
 		l->addr = bd->addr;
+		l->accept_proxy = bd->accept_proxy;
 		l->text = gb_str(b, bd->text);
 		l->name = gb_str(b, bd->name);
 		l->fe = fe;

@@ -1094,7 +1094,7 @@ static int
 kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 {
 	static const char *const later[] = {
-		"accept-netscaler-cip", "accept-proxy", "allow-0rtt", "alpn",
+		"accept-netscaler-cip", "allow-0rtt", "alpn",
 		"backlog", "ca-file", "ca-ignore-err", "ciphers",
 		"ciphersuites", "crl-file", "crt", "crt-ignore-err",
 		"crt-list", "curves", "defer-accept", "ecdhe", "expose-fd",
@@ -1108,7 +1108,7 @@ kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		"thread", "transparent", "uid", "user", "v4v6", "v6only",
 		"verify",
 	};
-	static const char *const known[] = { "name" };
+	static const char *const known[] = { "accept-proxy", "name" };
 	const struct conf_word *aw;
 	struct conf_bind *first = NULL, *b, **pp;
 	const char *p, *end, *err;
@@ -1164,6 +1164,11 @@ kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		const struct conf_word *w = &st->words[i];
 		const char *best;
 
+		if (conf_word_is(w, "accept-proxy")) {
+			for (b = first; b != NULL; b = b->next)
+				b->accept_proxy = true;
+			continue;
+		}
 		if (conf_word_is(w, "name")) {
 			if (i + 1 >= st->nwords) {
 				diag_error(ctx->d, &w->loc,
@@ -1208,6 +1213,8 @@ enum {
 	SRVO_NO_BACKUP,
 	SRVO_NO_CHECK,
 	SRVO_RISE,
+	SRVO_SEND_PROXY,
+	SRVO_SEND_PROXY_V2,
 	SRVO_WEIGHT,
 };
 
@@ -1249,8 +1256,8 @@ static const struct kw_sub server_opts[] = {
 	{ "resolve-prefer",	0, 0, 1, KW_LATER },
 	{ "resolvers",		0, 0, 1, KW_LATER },
 	{ "rise",		0, SRVO_RISE, 1, NULL },
-	{ "send-proxy",		0, 0, 0, KW_LATER },
-	{ "send-proxy-v2",	0, 0, 0, KW_LATER },
+	{ "send-proxy",		0, SRVO_SEND_PROXY, 0, NULL },
+	{ "send-proxy-v2",	0, SRVO_SEND_PROXY_V2, 0, NULL },
 	{ "slowstart",		0, 0, 1, KW_LATER },
 	{ "sni",		0, 0, 1, KW_LATER },
 	{ "source",		0, 0, 1, KW_LATER },
@@ -1305,6 +1312,14 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
 			break;
 		case SRVO_DISABLED:
 			srv->flags |= SRV_DISABLED;
+			break;
+		case SRVO_SEND_PROXY:
+			srv->flags &= ~SRV_SEND_PROXY_V2;
+			srv->flags |= SRV_SEND_PROXY;
+			break;
+		case SRVO_SEND_PROXY_V2:
+			srv->flags &= ~SRV_SEND_PROXY;
+			srv->flags |= SRV_SEND_PROXY_V2;
 			break;
 		case SRVO_ENABLED:
 			srv->flags &= ~SRV_DISABLED;

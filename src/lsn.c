@@ -118,6 +118,7 @@ lsn_frontend(struct lsn *l, const struct graph *g)
 		if (val_addr_eq(&gl->addr, &l->addr) &&
 		    strcmp(gl->fe->px.name, l->fe_name) == 0) {
 			l->cache_fe = gl->fe;
+			l->cache_pp = gl->accept_proxy;
 			break;
 		}
 	}

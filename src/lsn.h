@@ -25,6 +25,7 @@ struct lsn {
 	uint64_t cache_gen;	/* its generation: a freed graph's address
 				   may come back for another one */
 	const struct g_frontend *cache_fe;
+	bool cache_pp;		/* its bind says accept-proxy */
 };
 
 /*

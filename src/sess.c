@@ -34,6 +34,7 @@
 #include "http.h"
 #include "lb.h"
 #include "lsn.h"
+#include "pp.h"
 #include "state.h"
 #include "val.h"
 
@@ -51,6 +52,9 @@ enum sess_state {
 #define SF_CLOSE	0x02	/* close once the response is out */
 #define SF_HTTP		0x04	/* an HTTP frontend */
 #define SF_LINGER	0x08	/* unread input may follow: linger on close */
+#define SF_NEW		0x10	/* no request read yet on this connection */
+#define SF_PP		0x20	/* a PROXY protocol header is due first */
+#define SF_PP_DST	0x40	/* pp_dst holds the address the client used */
 
 enum req_phase {
 	RQ_HEAD = 0,		/* reading the request head */
@@ -104,6 +108,7 @@ struct sess {
 	union sess_addr peer;
 	uint32_t ka_ms;		/* timeout http-keep-alive, kept when idle */
 	struct txn *txn;
+	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
 };
 
 struct txn {
@@ -165,6 +170,8 @@ static int txn_connect(struct txn *);
 static int txn_send_req(struct txn *);
 static int txn_send_head(struct txn *, const char *, size_t);
 static int txn_request(struct sess *);
+static int txn_spend(struct txn *, const char *, size_t);
+static int sess_tcp_start(struct sess *);
 static int txn_server_error(struct txn *, const char *);
 static int txn_send_rsp(struct txn *);
 static int txn_read_rsp(struct txn *);
@@ -411,6 +418,7 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		s->fd = fd;
 		s->lsn = l;
 		s->peer = peer;
+		s->flags |= SF_NEW;
 		w->nsess++;
 		s->next = w->live;
 		if (w->live != NULL)
@@ -604,7 +612,9 @@ txn_get_sc(struct txn *t)
 	struct srvconn *sc;
 	int one = 1;
 
-	if (idle != NULL && idle->head != NULL) {
+	/* a connection that said who its client was serves that one only */
+	if (idle != NULL && idle->head != NULL &&
+	    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2))) {
 		sc = idle->head;
 		sc_idle_remove(sc);
 		sc->state = SC_BUSY;
@@ -663,6 +673,21 @@ txn_start(struct sess *s)
 	}
 	t->fe = fe;
 	s->ka_ms = (uint32_t)fe->px.timeout_ms[TO_HTTP_KEEP_ALIVE];
+	if (s->flags & SF_NEW) {
+		s->flags &= ~SF_NEW;
+		if (s->lsn->cache_pp)
+			s->flags |= SF_PP;
+	}
+	if (fe->px.mode == PX_MODE_TCP && (s->flags & SF_PP)) {
+		/* the real client first: source balancing needs it */
+		s->state = SESS_REQ;
+		t->req = eng_buf_get(w);
+		if (t->req == NULL) {
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
+		return sess_read_req(s);
+	}
 	if (fe->px.mode == PX_MODE_TCP) {
 		s->flags &= ~SF_HTTP;
 		s->state = SESS_TUNNEL;
@@ -698,6 +723,55 @@ sess_idle(struct sess *s)
 	return sess_want(s, EV_READ, s->ka_ms);
 }
 
+/*
+ * A PROXY protocol header at the start of b: the client's real address
+ * replaces the peer's. Returns 1 once read (and dropped from b), 0 when
+ * more bytes are needed, -1 after closing on a bad one.
+ */
+static int
+sess_pp(struct sess *s, struct buf *b)
+{
+	struct pp_addrs pa;
+	int r = pp_parse(b->data + b->start, buf_len(b), &pa);
+
+	if (r == 0 && buf_room(b) > 0)
+		return 0;
+	if (r <= 0) {
+		sess_close(s, "bad PROXY protocol header");
+		return -1;
+	}
+	if (!pa.local && pa.family != AF_UNSPEC) {
+		memcpy(&s->peer, &pa.src, sizeof(s->peer));
+		memcpy(&s->pp_dst, &pa.dst, sizeof(s->pp_dst));
+		s->flags |= SF_PP_DST;
+	}
+	s->flags &= ~SF_PP;
+	buf_consume(b, (uint32_t)r);
+	buf_compact(b);
+	return 1;
+}
+
+/* A tcp frontend whose PROXY header is read: on to the server. */
+static int
+sess_tcp_start(struct sess *s)
+{
+	struct txn *t = s->txn;
+
+	s->flags &= ~SF_HTTP;
+	s->state = SESS_TUNNEL;
+	t->be = t->fe->default_be;
+	if (t->be == NULL) {
+		sess_close(s, "no backend");
+		return SESS_GONE;
+	}
+	t->rsp = eng_buf_get(s->w);
+	if (t->rsp == NULL) {
+		sess_close(s, "out of memory");
+		return SESS_GONE;
+	}
+	return txn_connect(t);
+}
+
 /* Read and parse the request head; act on it once it is whole. */
 static int
 sess_read_req(struct sess *s)
@@ -708,8 +782,16 @@ sess_read_req(struct sess *s)
 	int r;
 
 	for (;;) {
+		if ((s->flags & SF_PP) && buf_len(b) > 0) {
+			r = sess_pp(s, b);
+			if (r < 0)
+				return SESS_GONE;
+			if (r > 0 && t->fe->px.mode == PX_MODE_TCP)
+				return sess_tcp_start(s);
+		}
 		/* bytes left by a pipelined request come first */
-		if (buf_len(b) > 0 && t->reqm.pos < b->end) {
+		if (!(s->flags & SF_PP) && buf_len(b) > 0 &&
+		    t->reqm.pos < b->end) {
 			r = h1_parse(&t->reqm, b->data, b->end);
 			if (r > 0)
 				break;
@@ -996,6 +1078,11 @@ txn_connect(struct txn *t)
 	t->counted = true;
 	t->rsp_phase = RS_WAIT;
 	if (!(s->flags & SF_HTTP)) {
+		if ((t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
+		    txn_spend(t, NULL, 0) < 0) {
+			sess_close(s, "out of memory");
+			return SESS_GONE;
+		}
 		if (t->sc->state == SC_CONNECTING)
 			return txn_rearm(t);
 		return tunnel_pump(s);
@@ -1021,17 +1108,53 @@ txn_connect(struct txn *t)
 		free(t->spend);
 		t->spend = NULL;
 		t->spend_len = t->spend_off = 0;
-		if (t->sc->state != SC_CONNECTING)
+		if (t->sc->state != SC_CONNECTING &&
+		    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)))
 			return txn_send_head(t, w->scratch, len);
 		/* kept until the connection is up: new connections only */
-		if ((t->spend = malloc(len)) == NULL) {
+		if (txn_spend(t, w->scratch, len) < 0) {
 			sess_close(s, "out of memory");
 			return SESS_GONE;
 		}
-		memcpy(t->spend, w->scratch, len);
-		t->spend_len = len;
+		if (t->sc->state != SC_CONNECTING)
+			return txn_send_req(t);
 	}
 	return txn_rearm(t);
+}
+
+/*
+ * Keep bytes for the server in t->spend, after a PROXY protocol header
+ * when the server asks for one. Returns 0, or -1 out of memory.
+ */
+static int
+txn_spend(struct txn *t, const char *data, size_t len)
+{
+	struct sess *s = t->s;
+	char pp[PP_BUILD_MAX];
+	size_t pl = 0;
+
+	if (t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) {
+		union sess_addr dst;
+		socklen_t dl = sizeof(dst);
+
+		if (s->flags & SF_PP_DST)
+			dst = s->pp_dst;
+		else if (getsockname(s->fd, &dst.sa, &dl) < 0)
+			memset(&dst, 0, sizeof(dst));
+		pl = (t->srv->flags & SRV_SEND_PROXY) ?
+		    pp_build_v1(pp, sizeof(pp), &s->peer.sa, &dst.sa) :
+		    pp_build_v2(pp, sizeof(pp), &s->peer.sa, &dst.sa);
+	}
+	free(t->spend);
+	t->spend = malloc(pl + len + 1);
+	if (t->spend == NULL)
+		return -1;
+	memcpy(t->spend, pp, pl);
+	if (len > 0)
+		memcpy(t->spend + pl, data, len);
+	t->spend_len = pl + len;
+	t->spend_off = 0;
+	return 0;
 }
 
 /* ---- request body and sending ------------------------------------------ */
@@ -1598,7 +1721,8 @@ txn_end(struct txn *t)
 		    t->rsp_body != H1_BODY_CLOSE && h1_keepalive(&t->rspm) &&
 		    buf_len(t->rsp) == 0 && t->got_rsp &&
 		    !((t->fe->px.opts | t->be->px.opts) &
-		    (1u << OPT_HTTP_SERVER_CLOSE | 1u << OPT_HTTPCLOSE)))
+		    (1u << OPT_HTTP_SERVER_CLOSE | 1u << OPT_HTTPCLOSE)) &&
+		    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)))
 			sc_park(sc, t->be->px.timeout_ms[TO_HTTP_KEEP_ALIVE]);
 		else
 			sc_close(sc);
@@ -1686,6 +1810,23 @@ tunnel_pump(struct sess *s)
 		ssize_t n;
 
 		progress = 0;
+		/* a PROXY header for the server goes before any byte */
+		if (t->spend != NULL) {
+			struct iovec iov = { t->spend + t->spend_off,
+				t->spend_len - t->spend_off };
+
+			n = io_writev(sc->fd, &iov, 1);
+			if (n < 0) {
+				sess_close(s, "server write error");
+				return SESS_GONE;
+			}
+			t->spend_off += (size_t)n;
+			if (t->spend_off < t->spend_len)
+				break;
+			free(t->spend);
+			t->spend = NULL;
+			t->spend_len = t->spend_off = 0;
+		}
 		/* client -> server */
 		if (buf_len(t->req) > 0) {
 			struct iovec iov = { t->req->data + t->req->start,
@@ -1760,7 +1901,7 @@ tunnel_pump(struct sess *s)
 		cw |= EV_WRITE;
 	else if (!sc->eof)
 		sw |= EV_READ;
-	if (buf_len(t->req) > 0)
+	if (buf_len(t->req) > 0 || t->spend != NULL)
 		sw |= EV_WRITE;
 	else if (!(s->flags & SF_CLI_EOF))
 		cw |= EV_READ;
