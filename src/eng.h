@@ -20,6 +20,7 @@
 
 #define ENG_MAX_THREADS	64
 #define ENG_MAX_FREE_BUFS	256	/* kept per worker beyond that: freed */
+#define ENG_MAX_IDLE_PER_SRV	64	/* idle server connections per worker */
 
 struct eng;
 struct lsn;

@@ -570,6 +570,11 @@ sc_park(struct srvconn *sc, uint64_t idle_ms)
 {
 	struct eng_idle *idle = &sc->w->idle[sc->st->id];
 
+	/* the pool is bounded: past it, the connection goes */
+	if (idle->n >= ENG_MAX_IDLE_PER_SRV) {
+		sc_close(sc);
+		return;
+	}
 	sc->txn = NULL;
 	sc->state = SC_IDLE;
 	sc->reused = true;
