@@ -10,14 +10,17 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "diag.h"
 #include "eng.h"
 #include "graph.h"
+#include "notify.h"
 #include "state.h"
 #include "val.h"
 #include "version.h"
@@ -30,12 +33,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: weir [-cq] [-f lb.conf]\n"
+	    "usage: weir [-cq] [-f lb.conf] [-p pidfile]\n"
 	    "       weir -v | -h\n"
 	    "\n"
 	    "  -f FILE   configuration file (default " SYSCONFDIR
 	    "/weir/lb.conf)\n"
 	    "  -c        check the configuration, report every error, exit\n"
+	    "  -p FILE   write the process id to FILE while serving\n"
 	    "  -q        quiet: print errors only\n"
 	    "  -v        print the versions of weir and its libraries\n"
 	    "  -h        print this help\n"
@@ -53,6 +57,7 @@ struct weir {
 	uint64_t generation;
 	bool stopping;
 	struct event *ev_hard;		/* hard-stop-after */
+	const char *pidfile;		/* -p, else the global pidfile */
 };
 
 static void
@@ -83,6 +88,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	wr->stopping = true;
 	fprintf(stderr, "weir: %s: stopping, finishing requests in flight\n",
 	    name);
+	notify("STOPPING=1");
 	eng_drain(wr->e);
 	if (wr->g->hard_stop_after_ms > 0) {
 		struct timeval tv;
@@ -217,6 +223,8 @@ ms_since(const struct timespec *t0)
  * SIGHUP: read the file again and move to what it says. Anything wrong
  * changes nothing: the running configuration keeps serving.
  */
+static void notify_reloading(const struct timespec *);
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -229,7 +237,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (wr->stopping)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fprintf(stderr, "weir: SIGHUP: reloading %s\n", wr->file);
+	notify_reloading(&t0);
 	diag_init(&d);
 	g = graph_load_file(wr->file, &d);
 	diag_print(&d, stderr);
@@ -239,6 +247,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		    d.nerr == 1 ? "" : "s", wr->file,
 		    (unsigned long long)wr->generation);
 		diag_reset(&d);
+		notify("READY=1\nSTATUS=reload failed: the configuration "
+		    "in use stays");
 		return;
 	}
 	diag_reset(&d);
@@ -253,6 +263,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		    "keeps serving\n", err,
 		    (unsigned long long)wr->generation);
 		graph_unref(g);
+		notify("READY=1\nSTATUS=reload failed: the configuration "
+		    "in use stays");
 		return;
 	}
 	wr->generation = g->generation;
@@ -261,6 +273,38 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	wr->g = g;
 	fprintf(stderr, "weir: reloaded: generation %llu in %.1f ms: %s\n",
 	    (unsigned long long)g->generation, ms_since(&t0), changes);
+	notify("READY=1");
+}
+
+/* RELOADING=1 wants the monotonic clock of when it began (systemd 253). */
+static void
+notify_reloading(const struct timespec *t0)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)t0->tv_sec * 1000000ULL +
+	    (unsigned long long)t0->tv_nsec / 1000);
+	notify(msg);
+}
+
+/* SIGUSR1: reopen log files. Logs go to stderr, which needs none. */
+static void
+on_usr1(evutil_socket_t sig, short what, void *arg)
+{
+	fprintf(stderr, "weir: SIGUSR1: no log file to reopen\n");
+}
+
+/* Write the pid to path; a failure is reported, not fatal. */
+static void
+pidfile_write(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(f) != 0)
+		fprintf(stderr, "weir: cannot write pidfile %s: %s\n", path,
+		    strerror(errno));
 }
 
 /* Serve wr->g until SIGINT or SIGTERM. Returns the exit status. */
@@ -268,7 +312,7 @@ static int
 serve(struct weir *wr)
 {
 	struct event *ev_int = NULL, *ev_term = NULL, *ev_hup = NULL;
-	struct event *ev_done = NULL;
+	struct event *ev_done = NULL, *ev_usr1 = NULL;
 	struct graph *g = wr->g;
 	unsigned i;
 	int rc = 1;
@@ -288,9 +332,11 @@ serve(struct weir *wr)
 	ev_int = evsignal_new(wr->base, SIGINT, on_stop, wr);
 	ev_term = evsignal_new(wr->base, SIGTERM, on_stop, wr);
 	ev_hup = evsignal_new(wr->base, SIGHUP, on_hup, wr);
+	ev_usr1 = evsignal_new(wr->base, SIGUSR1, on_usr1, wr);
 	if (ev_int == NULL || ev_term == NULL || ev_hup == NULL ||
-	    evsignal_add(ev_int, NULL) < 0 || evsignal_add(ev_term, NULL) < 0 ||
-	    evsignal_add(ev_hup, NULL) < 0)
+	    ev_usr1 == NULL || evsignal_add(ev_int, NULL) < 0 ||
+	    evsignal_add(ev_term, NULL) < 0 || evsignal_add(ev_hup, NULL) < 0 ||
+	    evsignal_add(ev_usr1, NULL) < 0)
 		goto out;
 	wr->e = eng_start(g, wr->st, g->nbthread);
 	if (wr->e == NULL)
@@ -308,15 +354,22 @@ serve(struct weir *wr)
 		    g->listeners[i].fe->px.name,
 		    val_addr_str(&g->listeners[i].addr, a, sizeof(a)));
 	}
+	if (wr->pidfile != NULL)
+		pidfile_write(wr->pidfile);
 	fprintf(stderr, "weir: ready, %u thread%s\n", g->nbthread,
 	    g->nbthread == 1 ? "" : "s");
+	notify("READY=1");
 	event_base_dispatch(wr->base);
 	if (wr->stopping && !eng_done(wr->e))
 		fprintf(stderr, "weir: closing the connections left\n");
 	eng_stop(wr->e);
+	if (wr->pidfile != NULL)
+		unlink(wr->pidfile);
 	fprintf(stderr, "weir: stopped\n");
 	rc = 0;
 out:
+	if (ev_usr1 != NULL)
+		event_free(ev_usr1);
 	if (ev_done != NULL)
 		event_free(ev_done);
 	if (wr->ev_hard != NULL)
@@ -336,11 +389,12 @@ int
 main(int argc, char **argv)
 {
 	const char *file = SYSCONFDIR "/weir/lb.conf";
+	const char *pidfile = NULL;
 	struct diag d;
 	struct graph *g;
 	int ch, check = 0, quiet = 0, rc = 0;
 
-	while ((ch = getopt(argc, argv, "cf:hqv")) != -1) {
+	while ((ch = getopt(argc, argv, "cf:hp:qv")) != -1) {
 		switch (ch) {
 		case 'c':
 			check = 1;
@@ -351,6 +405,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'p':
+			pidfile = optarg;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -389,9 +446,13 @@ main(int argc, char **argv)
 		memset(&wr, 0, sizeof(wr));
 		wr.file = file;
 		wr.g = g;
+		/* a copy: the graph it comes from may go with a reload */
+		if (pidfile != NULL || g->pidfile != NULL)
+			wr.pidfile = strdup(pidfile ? pidfile : g->pidfile);
 		wr.generation = g->generation = 1;
 		rc = serve(&wr);
 		g = wr.g;
+		free((char *)wr.pidfile);
 	}
 	graph_unref(g);
 	return rc;
