@@ -135,6 +135,40 @@ eng_resume_accept(struct eng_worker *w)
 
 /* ---- graphs ------------------------------------------------------------ */
 
+static uint64_t
+eng_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Sessions still on a graph older than hard-stop-after (long uploads,
+ * tunnels) are closed: an old configuration does not live for ever.
+ */
+static void
+eng_on_old(evutil_socket_t fd, short what, void *arg)
+{
+	struct eng_worker *w = arg;
+	uint64_t limit = w->g->hard_stop_after_ms, now = eng_now_ms();
+	struct graph *due[16];
+	unsigned i, n = 0;
+
+	for (i = 0; i < w->nold && n < 16; i++)
+		if (limit > 0 && now - w->old[i].since_ms >= limit)
+			due[n++] = w->old[i].g;
+	/* closing drops the graphs: the list changes under a loop */
+	for (i = 0; i < n; i++)
+		sess_close_on_graph(w, due[i]);
+	if (w->nold > 0 && limit > 0) {
+		struct timeval tv = { 1, 0 };
+
+		evtimer_add(&w->old_ev, &tv);
+	}
+}
+
 /* Move to g, handed over with a ref; keep the old one while used. */
 static void
 eng_graph_switch(struct eng_worker *w, struct graph *g)
@@ -162,8 +196,15 @@ eng_graph_switch(struct eng_worker *w, struct graph *g)
 	}
 	w->old[w->nold].g = old;
 	w->old[w->nold].users = w->g_users;
+	w->old[w->nold].since_ms = eng_now_ms();
 	w->nold++;
 	w->g_users = 0;
+	if (w->g->hard_stop_after_ms > 0 &&
+	    !evtimer_pending(&w->old_ev, NULL)) {
+		struct timeval tv = { 1, 0 };
+
+		evtimer_add(&w->old_ev, &tv);
+	}
 }
 
 struct graph *
@@ -418,6 +459,8 @@ eng_worker_free(struct eng_worker *w)
 		event_del(&w->wake_ev);
 		close(w->wake_fd);
 	}
+	if (event_initialized(&w->old_ev))
+		event_del(&w->old_ev);
 	while (w->cmds != NULL) {
 		struct eng_cmd *c = w->cmds;
 
@@ -474,6 +517,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 		return -1;
 	event_assign(&w->wake_ev, w->base, w->wake_fd, EV_READ | EV_PERSIST,
 	    eng_on_wake, w);
+	evtimer_assign(&w->old_ev, w->base, eng_on_old, w);
 	if (event_add(&w->wake_ev, NULL) < 0)
 		return -1;
 	graph_ref(g);

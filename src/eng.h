@@ -33,6 +33,7 @@ struct state_store;
 struct eng_gref {
 	struct graph *g;
 	unsigned users;
+	uint64_t since_ms;	/* when the worker moved past it */
 };
 
 /* A change of listeners the main thread asks a worker to make. */
@@ -78,6 +79,7 @@ struct eng_worker {
 	unsigned g_users;		/* sessions on g */
 	struct eng_gref *old;
 	unsigned nold, old_cap;
+	struct event old_ev;		/* hard-stop-after for old graphs */
 
 	struct lsn **lsns;		/* this worker's listening sockets */
 	unsigned nlsns;

@@ -2083,6 +2083,19 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 /* ---- cleanup ----------------------------------------------------------- */
 
 void
+sess_close_on_graph(struct eng_worker *w, const struct graph *g)
+{
+	struct sess *s, *next;
+
+	for (s = w->live; s != NULL; s = next) {
+		next = s->next;
+		if (s->txn != NULL && s->txn->g == g) {
+			sess_close(s, "hard-stop-after");
+		}
+	}
+}
+
+void
 sess_drain(struct eng_worker *w)
 {
 	struct sess *s, *next;

@@ -9,9 +9,12 @@
 #include <event2/util.h>
 
 struct eng_worker;
+struct graph;
 
 /* The listener's callback: accept what is waiting, start sessions. */
 void sess_accept(evutil_socket_t fd, short what, void *arg);
+/* Close the sessions of w still running on graph g (hard-stop-after). */
+void sess_close_on_graph(struct eng_worker *w, const struct graph *g);
 /* Close idle connections of w; the others close after their response. */
 void sess_drain(struct eng_worker *w);
 /* Close every session and server connection of w, free its pools. */

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 6
+plan 8
 
 cd "$T_DIR" || exit 99
 backend s1 || exit 99
@@ -43,6 +43,23 @@ ok $? "weir exits once nothing is left"
 wait "$WEIR_PID"
 is "$?" "0" "with status 0"
 
+# hard-stop-after also ends what an old configuration still carries
+cp lb.conf long.conf
+sed 's/hard-stop-after 20s/hard-stop-after 1s/' long.conf >lb.conf
+start_weir lb.conf
+curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$U/?delay=20000" >cut.txt &
+CUT=$!
+T_PIDS="$T_PIDS $CUT"
+wait_for grep -q "GET /?delay=20000" "$T_DIR/s1.log"
+kill -HUP "$WEIR_PID"
+wait_for grep -q "generation 2 " "$T_DIR/weir.log"
+wait_for sh -c "! kill -0 $CUT"
+ok $? "a request on a replaced configuration ends at hard-stop-after"
+is "$(curl -s --max-time 5 "$U/")" "s1" "while new requests are served"
+stop_weir
+
+: >"$T_DIR/s1.log"
+cp long.conf lb.conf
 start_weir lb.conf
 curl -s --max-time 30 -o /dev/null "$U/?delay=20000" &
 T_PIDS="$T_PIDS $!"
