@@ -72,8 +72,9 @@ cp two.conf lb.conf
 kill -HUP "$WEIR_PID"
 wait_for grep -q "generation 22 " "$T_DIR/weir.log"
 : >both.txt
-for i in 1 2 3 4 5 6; do curl -s --max-time 5 "$U/" >>both.txt; done
-is "$(tally both.txt)" "s1=3 s2=3" "after the reloads both servers serve"
+for i in 1 2 3 4 5 6 7 8 9 10; do curl -s --max-time 5 "$U/" >>both.txt; done
+# two threads keep a cursor each: both servers serve, not exactly 5:5
+like "$(tally both.txt)" "^s1=[1-9] s2=[1-9]$" "after the reloads both servers serve"
 
 # a broken file: the old configuration keeps serving
 printf '    balanse roundrobin\n' >>lb.conf
