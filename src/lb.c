@@ -190,12 +190,12 @@ lb_build_map(struct arena *a, struct g_backend *be)
 	return 0;
 }
 
-unsigned
-lb_ring_lookup(const struct g_lb *lb, uint32_t hash)
+/* The index of the first ring point at or after hash, wrapping around. */
+static unsigned
+lb_ring_index(const struct g_lb *lb, uint32_t hash)
 {
 	unsigned lo = 0, hi = lb->nring;
 
-	/* the first point at or after hash, wrapping around */
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
 
@@ -204,7 +204,13 @@ lb_ring_lookup(const struct g_lb *lb, uint32_t hash)
 		else
 			hi = mid;
 	}
-	return lb->ring[lo == lb->nring ? 0 : lo].srv;
+	return lo == lb->nring ? 0 : lo;
+}
+
+unsigned
+lb_ring_lookup(const struct g_lb *lb, uint32_t hash)
+{
+	return lb->ring[lb_ring_index(lb, hash)].srv;
 }
 
 int
@@ -418,16 +424,8 @@ lb_pick_hash(const struct g_backend *be, struct lb_req *req)
 	unsigned i, n;
 
 	if (be->hash_type == HASH_CONSISTENT && lb->nring > 0) {
-		unsigned lo = 0, hi = lb->nring;
+		unsigned lo = lb_ring_index(lb, h);
 
-		while (lo < hi) {
-			unsigned mid = lo + (hi - lo) / 2;
-
-			if (lb->ring[mid].hash < h)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		for (i = 0; i < lb->nring; i++) {
 			const struct g_server *s =
 			    &be->servers[lb->ring[(lo + i) % lb->nring].srv];
