@@ -508,7 +508,10 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	event_config_free(cfg);
 	if (w->base == NULL)
 		return -1;
+	/* heads of two buffers, or an errorfile or return body (64 KiB) */
 	w->scratch_size = 2 * (size_t)e->bufsize + 4096;
+	if (w->scratch_size < 65536 + 4096)
+		w->scratch_size = 65536 + 4096;
 	w->scratch = malloc(w->scratch_size);
 	if (w->scratch == NULL)
 		return -1;

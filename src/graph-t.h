@@ -112,6 +112,9 @@ struct g_proxy {
 	struct g_errorfile *errorfiles;
 	unsigned nerrorfiles;
 	bool log_global;
+	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
+	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
+	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
 };
 
 struct g_backend {
@@ -148,14 +151,12 @@ struct g_frontend {
 	unsigned idx;		/* in graph->frontends */
 	unsigned maxconn;
 	const char *monitor_uri;
-	struct conf_addr fwdfor_except;
-	unsigned fwdfor_except_bits;
-	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
 	struct g_listener **listeners;
 	unsigned nlisteners;
 	struct g_switch *switches;
 	unsigned nswitches;
 	struct g_backend *default_be;	/* NULL: 503 */
+	struct g_backend *self_be;	/* a listen section's own backend */
 };
 
 struct g_stats_socket {

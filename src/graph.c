@@ -223,6 +223,10 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 	gp->mode = cp->mode;
 	gp->opts = cp->opts;
 	gp->log_global = cp->log_global;
+	gp->fwdfor_except = cp->fwdfor_except;
+	gp->fwdfor_except_bits = cp->fwdfor_except_bits;
+	gp->fwdfor_header = gb_str(b, cp->fwdfor_header ? cp->fwdfor_header :
+	    "X-Forwarded-For");
 	memcpy(to, cp->timeout_ms, sizeof(gp->timeout_ms));
 	if (to[TO_CONNECT] == 0)
 		to[TO_CONNECT] = VERIFY_TIMEOUT_CONNECT_MS;
@@ -325,10 +329,7 @@ gb_frontend(struct gb *b, const struct conf_proxy *cp, struct g_frontend *fe,
 	gb_proxy(b, cp, &fe->px);
 	fe->maxconn = cp->maxconn;
 	fe->monitor_uri = gb_str(b, cp->monitor_uri);
-	fe->fwdfor_except = cp->fwdfor_except;
-	fe->fwdfor_except_bits = cp->fwdfor_except_bits;
-	fe->fwdfor_header = gb_str(b, cp->fwdfor_header ? cp->fwdfor_header :
-	    "X-Forwarded-For");
+	fe->self_be = self;
 	for (sw = cp->switches; sw != NULL; sw = sw->next)
 		fe->nswitches++;
 	fe->switches = gb_alloc(b, sizeof(*fe->switches) * fe->nswitches);

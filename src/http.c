@@ -306,12 +306,10 @@ http_explain(unsigned status)
 }
 
 size_t
-http_answer(char *out, size_t cap, unsigned status,
-    const struct g_proxy *px, bool close)
+http_answer_file(char *out, size_t cap, unsigned status,
+    const struct g_proxy *px)
 {
-	char body[512];
 	unsigned i;
-	int bl, n;
 
 	for (i = 0; px != NULL && i < px->nerrorfiles; i++) {
 		if (px->errorfiles[i].status != status)
@@ -321,6 +319,19 @@ http_answer(char *out, size_t cap, unsigned status,
 		memcpy(out, px->errorfiles[i].data, px->errorfiles[i].len);
 		return px->errorfiles[i].len;
 	}
+	return 0;
+}
+
+size_t
+http_answer(char *out, size_t cap, unsigned status,
+    const struct g_proxy *px, bool close)
+{
+	char body[512];
+	size_t len;
+	int bl, n;
+
+	if ((len = http_answer_file(out, cap, status, px)) > 0)
+		return len;
 	bl = snprintf(body, sizeof(body), "<html><body><h1>%u %s</h1>\n%s\n"
 	    "</body></html>\n", status, http_reason(status),
 	    http_explain(status));

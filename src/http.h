@@ -82,6 +82,9 @@ const char *http_reason(unsigned status);
  */
 size_t http_answer(char *out, size_t cap, unsigned status,
     const struct g_proxy *px, bool close);
+/* px's errorfile for status, copied to out; 0 when it has none. */
+size_t http_answer_file(char *out, size_t cap, unsigned status,
+    const struct g_proxy *px);
 /* The answer of an http-request redirect rule for request v. */
 size_t http_redirect(char *out, size_t cap, const struct g_http_rule *r,
     const struct http_view *v, bool close);

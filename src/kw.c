@@ -718,7 +718,7 @@ const struct kw kw_global_table[] = {
 	{ "nbthread",		KS_GLOBAL, kw_set_uint,	GOFF(nbthread), 1, 64, NULL },
 	{ "node",		KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "pidfile",		KS_GLOBAL, kw_set_str,	GOFF(pidfile), 0, 0, NULL },
-	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir keeps server state across reloads by itself" },
 	{ "spread-checks",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "ssl-default-bind-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "ssl-default-bind-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
@@ -728,7 +728,7 @@ const struct kw kw_global_table[] = {
 	{ "ssl-default-server-options", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "stats",		KS_GLOBAL, kw_global_stats, 0, 0, 0, NULL },
 	{ "tune.bufsize",	KS_GLOBAL, kw_set_size,	GOFF(tune_bufsize), 1024, 1 << 24, NULL },
-	{ "tune.http.maxhdr",	KS_GLOBAL, kw_set_uint,	GOFF(tune_maxhdr), 1, 32767, NULL },
+	{ "tune.http.maxhdr",	KS_GLOBAL, kw_set_uint,	GOFF(tune_maxhdr), 1, 256, NULL },
 	{ "tune.ssl.default-dh-param", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
 	{ "uid",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
 	{ "ulimit-n",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: raise the limit where it is started (systemd's LimitNOFILE=)" },
@@ -1036,7 +1036,8 @@ kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
     const struct conf_stmt *st)
 {
 	static const int codes[] = { 200, 400, 401, 403, 404, 405, 407, 408,
-		410, 413, 414, 425, 429, 431, 500, 501, 502, 503, 504 };
+		410, 413, 414, 417, 425, 429, 431, 500, 501, 502, 503, 504,
+		505 };
 	struct conf_errorfile *ef, **pp;
 	const struct conf_word *fw;
 	long long code;

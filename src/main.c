@@ -58,6 +58,7 @@ struct weir {
 	bool stopping;
 	struct event *ev_hard;		/* hard-stop-after */
 	const char *pidfile;		/* -p, else the global pidfile */
+	unsigned nbthread, maxconn, bufsize;	/* fixed at start */
 };
 
 static void
@@ -268,6 +269,11 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	wr->generation = g->generation;
+	if (g->nbthread != wr->nbthread || g->maxconn != wr->maxconn ||
+	    g->bufsize != wr->bufsize)
+		fprintf(stderr, "weir: reload: nbthread, maxconn and "
+		    "tune.bufsize take effect at the next start; %u, %u and %u "
+		    "stay\n", wr->nbthread, wr->maxconn, wr->bufsize);
 	graph_diff(wr->g, g, changes, sizeof(changes));
 	graph_unref(wr->g);
 	wr->g = g;
@@ -446,6 +452,9 @@ main(int argc, char **argv)
 		memset(&wr, 0, sizeof(wr));
 		wr.file = file;
 		wr.g = g;
+		wr.nbthread = g->nbthread;
+		wr.maxconn = g->maxconn;
+		wr.bufsize = g->bufsize;
 		/* a copy: the graph it comes from may go with a reload */
 		if (pidfile != NULL || g->pidfile != NULL)
 			wr.pidfile = strdup(pidfile ? pidfile : g->pidfile);

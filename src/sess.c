@@ -149,6 +149,7 @@ struct txn {
 	bool counted;		/* in srv's connection count */
 	bool head_sent;		/* some request bytes reached a server */
 	bool any_sent;		/* in any attempt so far */
+	bool same_srv;		/* a retry without redispatch: t->srv again */
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
@@ -170,6 +171,7 @@ static int txn_connect(struct txn *);
 static int txn_send_req(struct txn *);
 static int txn_send_head(struct txn *, const char *, size_t);
 static int txn_request(struct sess *);
+static const struct g_backend *txn_tcp_backend(const struct txn *);
 static int txn_spend(struct txn *, const char *, size_t);
 static int sess_tcp_start(struct sess *);
 static int txn_server_error(struct txn *, const char *);
@@ -696,7 +698,7 @@ txn_start(struct sess *s)
 	if (fe->px.mode == PX_MODE_TCP) {
 		s->flags &= ~SF_HTTP;
 		s->state = SESS_TUNNEL;
-		t->be = fe->default_be;
+		t->be = txn_tcp_backend(t);
 		if (t->be == NULL) {
 			sess_close(s, "no backend");
 			return SESS_GONE;
@@ -718,6 +720,21 @@ txn_start(struct sess *s)
 		return SESS_GONE;
 	}
 	return sess_read_req(s);
+}
+
+/* A tcp frontend's backend: its use_backend rules (on src), or default. */
+static const struct g_backend *
+txn_tcp_backend(const struct txn *t)
+{
+	struct acl_sample smp;
+	unsigned i;
+
+	memset(&smp, 0, sizeof(smp));
+	smp.src = &t->s->peer.sa;
+	for (i = 0; i < t->fe->nswitches; i++)
+		if (graph_cond_match(t->fe->switches[i].cond, &smp))
+			return t->fe->switches[i].be;
+	return t->fe->default_be;
 }
 
 /* Back to idle between requests: no buffer, no transaction. */
@@ -764,7 +781,7 @@ sess_tcp_start(struct sess *s)
 
 	s->flags &= ~SF_HTTP;
 	s->state = SESS_TUNNEL;
-	t->be = t->fe->default_be;
+	t->be = txn_tcp_backend(t);
 	if (t->be == NULL) {
 		sess_close(s, "no backend");
 		return SESS_GONE;
@@ -886,8 +903,14 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 	(void)why;
 	if (t != NULL)
 		t->status = status;
-	len = http_answer(out, s->w->scratch_size, status,
-	    t && t->fe ? &t->fe->px : NULL, true);
+	/* the backend's errorfile first, when one was chosen */
+	len = 0;
+	if (t != NULL && t->be != NULL)
+		len = http_answer_file(out, s->w->scratch_size, status,
+		    &t->be->px);
+	if (len == 0)
+		len = http_answer(out, s->w->scratch_size, status,
+		    t && t->fe ? &t->fe->px : NULL, true);
 	/* whatever the client sends after this is not read as a request */
 	s->flags |= SF_LINGER;
 	if (len == 0) {
@@ -904,19 +927,29 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 	return sess_send_own(s, out, len, true);
 }
 
-static bool
-txn_xff_skip(const struct txn *t)
+/* The proxy whose option forwardfor applies: the backend's, else ours. */
+static const struct g_proxy *
+txn_xff_px(const struct txn *t)
 {
-	const struct g_frontend *fe = t->fe;
+	if (t->be->px.opts & (1u << OPT_FORWARDFOR))
+		return &t->be->px;
+	if (t->fe->px.opts & (1u << OPT_FORWARDFOR))
+		return &t->fe->px;
+	return NULL;
+}
+
+static bool
+txn_xff_skip(const struct g_proxy *px, const struct txn *t)
+{
 	struct acl_pat p;
 	struct acl_expr e;
 
-	if (fe->fwdfor_except_bits == 0)
+	if (px->fwdfor_except_bits == 0)
 		return false;
 	memset(&p, 0, sizeof(p));
 	memset(&e, 0, sizeof(e));
-	p.net = fe->fwdfor_except;
-	p.bits = fe->fwdfor_except_bits == 255 ? 0 : fe->fwdfor_except_bits;
+	p.net = px->fwdfor_except;
+	p.bits = px->fwdfor_except_bits == 255 ? 0 : px->fwdfor_except_bits;
 	e.crit = ACL_SRC;
 	e.pats = &p;
 	e.npats = 1;
@@ -987,7 +1020,7 @@ txn_request(struct sess *s)
 	if (r == NULL && be == NULL)
 		be = fe->default_be;
 	/* the backend's own rules run after the frontend's */
-	if (r == NULL && be != NULL && &be->px != &fe->px)
+	if (r == NULL && be != NULL && be != fe->self_be)
 		r = http_rules(be->px.http_req, be->px.nhttp_req, &smp,
 		    &t->req_ops);
 	if (r != NULL) {
@@ -1064,7 +1097,11 @@ txn_connect(struct txn *t)
 		break;
 	}
 	for (;;) {
-		t->srv = lb_pick(be, &lr);
+		/* without redispatch a retry goes to the same server */
+		if (t->same_srv && t->srv != NULL && lb_usable(t->srv, NULL))
+			t->same_srv = false;
+		else
+			t->srv = lb_pick(be, &lr);
 		if (t->srv == NULL) {
 			if (s->flags & SF_HTTP)
 				return sess_answer(s, t->any_sent ? 502 : 503,
@@ -1095,17 +1132,18 @@ txn_connect(struct txn *t)
 
 	/* the head for the server, built once per attempt */
 	{
+		const struct g_proxy *xpx = txn_xff_px(t);
 		unsigned flags = 0;
 		size_t len;
 
-		if ((t->fe->px.opts & (1u << OPT_FORWARDFOR)) &&
-		    !txn_xff_skip(t))
+		if (xpx != NULL && !txn_xff_skip(xpx, t))
 			flags |= HTTP_B_XFF;
 		if (t->upgrade)
 			flags |= HTTP_B_UPGRADE;
 		len = http_build_req(w->scratch, w->scratch_size,
 		    t->req->data, &t->reqm, &t->req_ops, flags,
-		    t->fe->fwdfor_header, sess_peer_str(s, ip, sizeof(ip)));
+		    xpx ? xpx->fwdfor_header : NULL,
+		    sess_peer_str(s, ip, sizeof(ip)));
 		if (len == 0)
 			return sess_answer(s, 431, "request head too large");
 		t->req_phase = t->req_body == H1_BODY_NONE ? RQ_DONE :
@@ -1395,10 +1433,12 @@ txn_server_error(struct txn *t, const char *why)
 			goto fail;
 		t->tries++;
 	}
-	if ((!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) &&
-	    t->srv->idx < LB_TRIED_MAX) {
+	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
 		/* the same server again */
-		t->tried[t->srv->idx / 8] &= (uint8_t)~(1u << (t->srv->idx % 8));
+		t->same_srv = true;
+		if (t->srv->idx < LB_TRIED_MAX)
+			t->tried[t->srv->idx / 8] &=
+			    (uint8_t)~(1u << (t->srv->idx % 8));
 	}
 	t->any_sent |= t->head_sent;
 	t->head_sent = false;
@@ -1621,7 +1661,7 @@ txn_response(struct txn *t, int hlen)
 		s->flags |= SF_CLOSE;
 	}
 	http_sample(&smp, &v, &s->peer.sa);
-	if (&t->be->px != &t->fe->px)
+	if (t->be != t->fe->self_be)
 		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &smp,
 		    &t->rsp_ops);
 	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &smp,
@@ -1798,7 +1838,7 @@ tunnel_pump(struct sess *s)
 	struct txn *t = s->txn;
 	struct srvconn *sc = t->sc;
 	short cw = 0, sw = 0;
-	uint64_t to;
+	uint64_t to, to_srv;
 	int progress;
 
 	if (t->req == NULL && (t->req = eng_buf_get(s->w)) == NULL)
@@ -1899,9 +1939,13 @@ tunnel_pump(struct sess *s)
 		sess_close(s, "tunnel closed");
 		return SESS_GONE;
 	}
-	to = t->be ? t->be->px.timeout_ms[TO_TUNNEL] : 0;
-	if (!(s->flags & SF_HTTP))
+	/* an upgraded HTTP connection: tunnel; tcp mode: each side's own */
+	to = t->be->px.timeout_ms[TO_TUNNEL];
+	to_srv = to;
+	if (!(s->flags & SF_HTTP)) {
 		to = t->fe->px.timeout_ms[TO_CLIENT];
+		to_srv = t->be->px.timeout_ms[TO_SERVER];
+	}
 	if (buf_len(t->rsp) > 0)
 		cw |= EV_WRITE;
 	else if (!sc->eof)
@@ -1910,7 +1954,7 @@ tunnel_pump(struct sess *s)
 		sw |= EV_WRITE;
 	else if (!(s->flags & SF_CLI_EOF))
 		cw |= EV_READ;
-	if (sess_want(s, cw, to) < 0 || sc_want(sc, sw, to) < 0) {
+	if (sess_want(s, cw, to) < 0 || sc_want(sc, sw, to_srv) < 0) {
 		sess_close(s, "event error");
 		return SESS_GONE;
 	}

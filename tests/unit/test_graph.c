@@ -403,11 +403,11 @@ test_proxy_settings(void)
 	EXPECT_INT(fe->px.mode, PX_MODE_HTTP);
 	EXPECT_INT(fe->maxconn, 77);
 	EXPECT_STR(fe->monitor_uri, "/alive");
-	EXPECT_INT(fe->fwdfor_except_bits, 8);
-	EXPECT_STR(fe->fwdfor_header, "X-Forwarded-For");
+	EXPECT_INT(fe->px.fwdfor_except_bits, 8);
+	EXPECT_STR(fe->px.fwdfor_header, "X-Forwarded-For");
 	EXPECT_TRUE(fe->px.opts & (1u << OPT_HTTPLOG));
 	FIND_FE(fe, g, "raw");
-	EXPECT_STR(fe->fwdfor_header, "X-Client");
+	EXPECT_STR(fe->px.fwdfor_header, "X-Client");
 	FIND_BE(be, g, "app");
 	EXPECT_INT(be->algo, LB_HDR);
 	EXPECT_STR(be->lb_arg, "host");
