@@ -232,7 +232,7 @@ test_global_int_errors(void)
 	EXPECT_STR(kw_diags("global\n  nbthread x\n"),
 	    "t.conf:2:12: error: invalid number 'x' for 'nbthread'\n");
 	EXPECT_STR(kw_diags("global\n  tune.http.maxhdr 32768\n"),
-	    "t.conf:2:20: error: tune.http.maxhdr must be 1..32767, "
+	    "t.conf:2:20: error: tune.http.maxhdr must be 1..256, "
 	    "got 32768\n");
 }
 
