@@ -111,6 +111,12 @@ struct sess {
 	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
 };
 
+/* Bytes that could not be written at once and wait, copied. */
+struct pend {
+	char *p;
+	size_t len, off;
+};
+
 struct txn {
 	struct txn *next;	/* free list */
 	struct sess *s;
@@ -129,8 +135,7 @@ struct txn {
 	uint32_t req_ready;	/* bytes at req->start validated to send */
 	uint32_t req_sent;	/* body bytes sent (a retry must not lose any) */
 	struct h1_chunk reqc;
-	char *spend;		/* head bytes not yet written to the server */
-	size_t spend_len, spend_off;
+	struct pend spend;	/* head bytes not yet written to the server */
 
 	/* server to client */
 	struct buf *rsp;
@@ -141,8 +146,7 @@ struct txn {
 	uint32_t rsp_ready;
 	uint32_t rsp_scan;	/* raw bytes examined, when dechunking */
 	struct h1_chunk rspc;
-	char *cpend;		/* head bytes not yet written to the client */
-	size_t cpend_len, cpend_off;
+	struct pend cpend;	/* head bytes not yet written to the client */
 	unsigned status;
 
 	unsigned tries;
@@ -259,7 +263,7 @@ txn_rearm(struct txn *t)
 {
 	struct sess *s = t->s;
 	struct srvconn *sc = t->sc;
-	bool out = t->cpend != NULL || t->rsp_ready > 0;
+	bool out = t->cpend.p != NULL || t->rsp_ready > 0;
 	short cw = 0, sw = 0;
 	uint64_t to;
 
@@ -284,7 +288,7 @@ txn_rearm(struct txn *t)
 		sw = EV_WRITE;
 		to = txn_timeout(t, TO_CONNECT);
 	} else {
-		if (t->spend != NULL || t->req_ready > 0)
+		if (t->spend.p != NULL || t->req_ready > 0)
 			sw |= EV_WRITE;
 		/* a slow client: leave the server's bytes in the kernel */
 		if (t->rsp_phase != RS_DONE && !out)
@@ -330,6 +334,36 @@ io_read(int fd, struct buf *b)
 	else if (r < 0)
 		return errno == EAGAIN ? -1 : -2;
 	return r;
+}
+
+/*
+ * n bytes were written: those of p first. Returns how many of them were
+ * not p's; p is freed once all of it is out.
+ */
+static size_t
+pend_sent(struct pend *p, size_t n)
+{
+	size_t h = p->p ? p->len - p->off : 0, d = n < h ? n : h;
+
+	p->off += d;
+	if (p->p != NULL && p->off == p->len) {
+		free(p->p);
+		memset(p, 0, sizeof(*p));
+	}
+	return n - d;
+}
+
+/* Keep a copy of data[0..len) in p; -1 when out of memory. */
+static int
+pend_set(struct pend *p, const char *data, size_t len)
+{
+	free(p->p);
+	memset(p, 0, sizeof(*p));
+	if ((p->p = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(p->p, data, len);
+	p->len = len;
+	return 0;
 }
 
 /* ---- pools ------------------------------------------------------------- */
@@ -457,8 +491,8 @@ txn_free(struct sess *s, struct txn *t)
 	}
 	eng_buf_put(w, t->req);
 	eng_buf_put(w, t->rsp);
-	free(t->spend);
-	free(t->cpend);
+	free(t->spend.p);
+	free(t->cpend.p);
 	if (t->g != NULL)
 		eng_graph_drop(w, t->g);
 	s->txn = NULL;
@@ -875,14 +909,10 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 	t->rsp_phase = RS_DONE;
 	t->req_phase = RQ_DONE;
 	if ((size_t)n < len) {
-		t->cpend = malloc(len - (size_t)n);
-		if (t->cpend == NULL) {
+		if (pend_set(&t->cpend, data + n, len - (size_t)n) < 0) {
 			sess_close(s, "out of memory");
 			return SESS_GONE;
 		}
-		memcpy(t->cpend, data + n, len - (size_t)n);
-		t->cpend_len = len - (size_t)n;
-		t->cpend_off = 0;
 		s->state = close ? SESS_CLOSING : SESS_REQ;
 		return txn_rearm(t);
 	}
@@ -1148,9 +1178,9 @@ txn_connect(struct txn *t)
 			return sess_answer(s, 431, "request head too large");
 		t->req_phase = t->req_body == H1_BODY_NONE ? RQ_DONE :
 		    RQ_BODY;
-		free(t->spend);
-		t->spend = NULL;
-		t->spend_len = t->spend_off = 0;
+		free(t->spend.p);
+		t->spend.p = NULL;
+		t->spend.len = t->spend.off = 0;
 		if (t->sc->state != SC_CONNECTING &&
 		    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)))
 			return txn_send_head(t, w->scratch, len);
@@ -1166,7 +1196,7 @@ txn_connect(struct txn *t)
 }
 
 /*
- * Keep bytes for the server in t->spend, after a PROXY protocol header
+ * Keep bytes for the server in t->spend.p, after a PROXY protocol header
  * when the server asks for one. Returns 0, or -1 out of memory.
  */
 static int
@@ -1188,15 +1218,15 @@ txn_spend(struct txn *t, const char *data, size_t len)
 		    pp_build_v1(pp, sizeof(pp), &s->peer.sa, &dst.sa) :
 		    pp_build_v2(pp, sizeof(pp), &s->peer.sa, &dst.sa);
 	}
-	free(t->spend);
-	t->spend = malloc(pl + len + 1);
-	if (t->spend == NULL)
+	free(t->spend.p);
+	t->spend.p = malloc(pl + len + 1);
+	if (t->spend.p == NULL)
 		return -1;
-	memcpy(t->spend, pp, pl);
+	memcpy(t->spend.p, pp, pl);
 	if (len > 0)
-		memcpy(t->spend + pl, data, len);
-	t->spend_len = pl + len;
-	t->spend_off = 0;
+		memcpy(t->spend.p + pl, data, len);
+	t->spend.len = pl + len;
+	t->spend.off = 0;
 	return 0;
 }
 
@@ -1259,19 +1289,7 @@ txn_req_scan(struct txn *t)
 static void
 txn_req_sent(struct txn *t, size_t n)
 {
-	size_t h = t->spend ? t->spend_len - t->spend_off : 0;
-
-	if (h > 0) {
-		size_t d = n < h ? n : h;
-
-		t->spend_off += d;
-		n -= d;
-		if (t->spend_off == t->spend_len) {
-			free(t->spend);
-			t->spend = NULL;
-			t->spend_len = t->spend_off = 0;
-		}
-	}
+	n = pend_sent(&t->spend, n);
 	t->req_ready -= (uint32_t)n;
 	t->req_sent += (uint32_t)n;
 	t->req->start += (uint32_t)n;
@@ -1301,14 +1319,10 @@ txn_send_head(struct txn *t, const char *head, size_t hlen)
 	t->head_sent = true;
 	if ((size_t)n < hlen) {
 		/* the rest waits, copied: scratch is the worker's */
-		t->spend = malloc(hlen - (size_t)n);
-		if (t->spend == NULL) {
+		if (pend_set(&t->spend, head + n, hlen - (size_t)n) < 0) {
 			sess_close(t->s, "out of memory");
 			return SESS_GONE;
 		}
-		memcpy(t->spend, head + n, hlen - (size_t)n);
-		t->spend_len = hlen - (size_t)n;
-		t->spend_off = 0;
 		return txn_rearm(t);
 	}
 	txn_req_sent(t, (size_t)n - hlen);
@@ -1325,9 +1339,9 @@ txn_send_req(struct txn *t)
 
 	if (txn_req_scan(t) < 0)
 		return sess_answer(t->s, 400, "bad chunked body");
-	if (t->spend != NULL) {
-		iov[cnt].iov_base = t->spend + t->spend_off;
-		iov[cnt++].iov_len = t->spend_len - t->spend_off;
+	if (t->spend.p != NULL) {
+		iov[cnt].iov_base = t->spend.p + t->spend.off;
+		iov[cnt++].iov_len = t->spend.len - t->spend.off;
 	}
 	if (t->req_ready > 0) {
 		iov[cnt].iov_base = t->req->data + t->req->start;
@@ -1532,19 +1546,7 @@ txn_rsp_scan(struct txn *t)
 static void
 txn_rsp_sent(struct txn *t, size_t n)
 {
-	size_t h = t->cpend ? t->cpend_len - t->cpend_off : 0;
-
-	if (h > 0) {
-		size_t d = n < h ? n : h;
-
-		t->cpend_off += d;
-		n -= d;
-		if (t->cpend_off == t->cpend_len) {
-			free(t->cpend);
-			t->cpend = NULL;
-			t->cpend_len = t->cpend_off = 0;
-		}
-	}
+	n = pend_sent(&t->cpend, n);
 	t->rsp_ready -= (uint32_t)n;
 	if (t->rsp_scan >= n)
 		t->rsp_scan -= (uint32_t)n;
@@ -1566,9 +1568,9 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 	if (head != NULL) {
 		iov[cnt].iov_base = (void *)head;
 		iov[cnt++].iov_len = hlen;
-	} else if (t->cpend != NULL) {
-		iov[cnt].iov_base = t->cpend + t->cpend_off;
-		iov[cnt++].iov_len = t->cpend_len - t->cpend_off;
+	} else if (t->cpend.p != NULL) {
+		iov[cnt].iov_base = t->cpend.p + t->cpend.off;
+		iov[cnt++].iov_len = t->cpend.len - t->cpend.off;
 	}
 	if (t->rsp_ready > 0) {
 		iov[cnt].iov_base = t->rsp->data + t->rsp->start;
@@ -1581,21 +1583,18 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 			return SESS_GONE;
 		}
 		if (head != NULL && (size_t)n < hlen) {
-			t->cpend = malloc(hlen - (size_t)n);
-			if (t->cpend == NULL) {
+			if (pend_set(&t->cpend, head + n,
+			    hlen - (size_t)n) < 0) {
 				sess_close(s, "out of memory");
 				return SESS_GONE;
 			}
-			memcpy(t->cpend, head + n, hlen - (size_t)n);
-			t->cpend_len = hlen - (size_t)n;
-			t->cpend_off = 0;
 			n = 0;
 		} else if (head != NULL) {
 			n -= (ssize_t)hlen;
 		}
 		txn_rsp_sent(t, (size_t)n);
 	}
-	if (t->cpend == NULL && t->rsp_ready == 0 && t->rsp_phase == RS_DONE)
+	if (t->cpend.p == NULL && t->rsp_ready == 0 && t->rsp_phase == RS_DONE)
 		return txn_end(t);
 	return txn_rearm(t);
 }
@@ -1856,21 +1855,21 @@ tunnel_pump(struct sess *s)
 
 		progress = 0;
 		/* a PROXY header for the server goes before any byte */
-		if (t->spend != NULL) {
-			struct iovec iov = { t->spend + t->spend_off,
-				t->spend_len - t->spend_off };
+		if (t->spend.p != NULL) {
+			struct iovec iov = { t->spend.p + t->spend.off,
+				t->spend.len - t->spend.off };
 
 			n = io_writev(sc->fd, &iov, 1);
 			if (n < 0) {
 				sess_close(s, "server write error");
 				return SESS_GONE;
 			}
-			t->spend_off += (size_t)n;
-			if (t->spend_off < t->spend_len)
+			t->spend.off += (size_t)n;
+			if (t->spend.off < t->spend.len)
 				break;
-			free(t->spend);
-			t->spend = NULL;
-			t->spend_len = t->spend_off = 0;
+			free(t->spend.p);
+			t->spend.p = NULL;
+			t->spend.len = t->spend.off = 0;
 		}
 		/* client -> server */
 		if (buf_len(t->req) > 0) {
@@ -1950,7 +1949,7 @@ tunnel_pump(struct sess *s)
 		cw |= EV_WRITE;
 	else if (!sc->eof)
 		sw |= EV_READ;
-	if (buf_len(t->req) > 0 || t->spend != NULL)
+	if (buf_len(t->req) > 0 || t->spend.p != NULL)
 		sw |= EV_WRITE;
 	else if (!(s->flags & SF_CLI_EOF))
 		cw |= EV_READ;
@@ -1985,7 +1984,7 @@ sess_on_timeout(struct sess *s)
 			return;
 		}
 		if (t->req_phase == RQ_DONE && t->rsp_phase != RS_DONE &&
-		    t->cpend == NULL && t->rsp_ready == 0)
+		    t->cpend.p == NULL && t->rsp_ready == 0)
 			return;		/* the server's timer is the judge */
 		sess_close(s, "client timeout");
 		return;
@@ -2033,7 +2032,7 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	case SESS_REQ:
 		break;
 	}
-	if ((what & EV_WRITE) && (t->cpend != NULL || t->rsp_ready > 0)) {
+	if ((what & EV_WRITE) && (t->cpend.p != NULL || t->rsp_ready > 0)) {
 		if (txn_send_rsp(t) == SESS_GONE)
 			return;
 		if (s->txn != t)
