@@ -26,6 +26,21 @@ out_put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
+/* v in decimal into buf (21 bytes at least); returns its length. */
+static size_t
+http_u64(char *buf, uint64_t v)
+{
+	char tmp[21];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static void
 out_str(struct out *o, const char *s)
 {
@@ -181,10 +196,12 @@ http_fields(struct out *o, const char *buf, const struct h1_msg *m,
 			if (clen_done)
 				continue;
 			clen_done = true;
-			snprintf(num, sizeof(num), "%llu",
-			    (unsigned long long)m->clen);
-			out_field(o, name, h->name_len, num, strlen(num));
-			continue;
+			if (memchr(buf + h->value_off, ',', h->value_len)) {
+				size_t nl = http_u64(num, m->clen);
+
+				out_field(o, name, h->name_len, num, nl);
+				continue;
+			}
 		}
 		out_field(o, name, h->name_len, buf + h->value_off,
 		    h->value_len);
@@ -230,10 +247,12 @@ http_build_rsp(char *out, size_t cap, const char *buf,
     const struct h1_msg *m, const struct http_ops *ops, unsigned flags)
 {
 	struct out o = { out, 0, cap, false };
-	char sl[16];
+	char sl[13] = "HTTP/1.1 000 ";
 
-	snprintf(sl, sizeof(sl), "HTTP/1.1 %03u ", m->status);
-	out_str(&o, sl);
+	sl[9] = (char)('0' + m->status / 100 % 10);
+	sl[10] = (char)('0' + m->status / 10 % 10);
+	sl[11] = (char)('0' + m->status % 10);
+	out_put(&o, sl, sizeof(sl));
 	out_put(&o, buf + m->reason_off, m->reason_len);
 	out_put(&o, "\r\n", 2);
 	http_fields(&o, buf, m, ops, flags);

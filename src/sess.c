@@ -157,9 +157,10 @@ struct txn {
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
+
+	/* not cleared at each request: each part says how much it holds */
 	struct http_ops req_ops;
 	struct http_ops rsp_ops;
-
 	struct h1_msg reqm;
 	struct h1_msg rspm;
 };
@@ -377,8 +378,10 @@ txn_get(struct eng_worker *w)
 		w->free_txn = t->next;
 	else if ((t = malloc(sizeof(*t))) == NULL)
 		return NULL;
-	/* everything before the parsers, which init themselves */
-	memset(t, 0, offsetof(struct txn, reqm));
+	/* everything before the edits and parsers, which say their size */
+	memset(t, 0, offsetof(struct txn, req_ops));
+	t->req_ops.n = 0;
+	t->rsp_ops.n = 0;
 	return t;
 }
 
