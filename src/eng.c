@@ -129,7 +129,8 @@ eng_resume_accept(struct eng_worker *w)
 	if (!w->paused || w->stopping)
 		return;
 	for (i = 0; i < w->nlsns; i++)
-		event_add(&w->lsns[i]->ev, NULL);
+		if (!w->lsns[i]->full)
+			event_add(&w->lsns[i]->ev, NULL);
 	w->paused = false;
 }
 
@@ -347,6 +348,7 @@ eng_run_cmd(struct eng_worker *w, struct eng_cmd *c)
 				sess_accept(w->lsns[i]->fd, EV_READ,
 				    w->lsns[i]);
 				w->hold_graph = false;
+				sess_forget_lsn(w, w->lsns[i]);
 				lsn_close(w->lsns[i]);
 				w->lsns[i] = w->lsns[--w->nlsns];
 				break;

@@ -3,6 +3,7 @@
 #include "lsn.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -103,6 +104,16 @@ lsn_close(struct lsn *l)
 	free(l);
 }
 
+unsigned
+lsn_maxsess(const struct lsn *l)
+{
+	const struct eng *e = l->w->eng;
+
+	if (l->maxconn == 0)
+		return UINT_MAX;
+	return (l->maxconn + e->nworkers - 1) / e->nworkers;
+}
+
 const struct g_frontend *
 lsn_frontend(struct lsn *l, const struct graph *g)
 {
@@ -119,6 +130,7 @@ lsn_frontend(struct lsn *l, const struct graph *g)
 		    strcmp(gl->fe->px.name, l->fe_name) == 0) {
 			l->cache_fe = gl->fe;
 			l->cache_pp = gl->accept_proxy;
+			l->maxconn = gl->fe->maxconn;
 			break;
 		}
 	}

@@ -26,6 +26,9 @@ struct lsn {
 				   may come back for another one */
 	const struct g_frontend *cache_fe;
 	bool cache_pp;		/* its bind says accept-proxy */
+	unsigned nsess;		/* sessions it accepted, open now */
+	unsigned maxconn;	/* its frontend's, as last seen; 0: none */
+	bool full;		/* at its share of the frontend's maxconn */
 };
 
 /*
@@ -43,6 +46,11 @@ struct lsn *lsn_adopt(struct eng_worker *w, int fd,
 struct lsn *lsn_open(struct eng_worker *w, const struct g_listener *l);
 /* Close the socket and free. NULL is a no-op. */
 void lsn_close(struct lsn *l);
+/*
+ * This worker's share of the frontend's maxconn for this listener, as
+ * last seen; unlimited (UINT_MAX) when the frontend sets none.
+ */
+unsigned lsn_maxsess(const struct lsn *l);
 /* The frontend this listener serves in g, or NULL if g has none. */
 const struct g_frontend *lsn_frontend(struct lsn *l, const struct graph *g);
 

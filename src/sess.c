@@ -442,6 +442,12 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 			eng_pause_accept(w);
 			return;
 		}
+		/* at the frontend's maxconn: this listener waits */
+		if (l->nsess >= lsn_maxsess(l)) {
+			l->full = true;
+			event_del(&l->ev);
+			return;
+		}
 
 		fd = accept4(lfd, &peer.sa, &plen, SOCK_NONBLOCK |
 		    SOCK_CLOEXEC);
@@ -458,6 +464,7 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		s->lsn = l;
 		s->peer = peer;
 		s->flags |= SF_NEW;
+		l->nsess++;
 		w->nsess++;
 		s->next = w->live;
 		if (w->live != NULL)
@@ -516,6 +523,17 @@ sess_close(struct sess *s, const char *reason)
 	if (s->fd >= 0)
 		close(s->fd);
 	w->nsess--;
+	if (s->lsn != NULL) {
+		struct lsn *l = s->lsn;
+
+		if (l->nsess > 0)
+			l->nsess--;
+		if (l->full && l->nsess < lsn_maxsess(l)) {
+			l->full = false;
+			if (!w->paused)
+				event_add(&l->ev, NULL);
+		}
+	}
 	if (w->paused && w->nsess < w->maxsess)
 		eng_resume_accept(w);
 	if (w->drained && w->nsess == 0)
@@ -709,7 +727,7 @@ txn_start(struct sess *s)
 	t->s = s;
 	s->txn = t;
 	t->g = eng_graph_take(w);
-	fe = lsn_frontend(s->lsn, t->g);
+	fe = s->lsn ? lsn_frontend(s->lsn, t->g) : NULL;
 	if (fe == NULL) {
 		/* the listener is gone from the configuration */
 		sess_close(s, "no frontend");
@@ -1815,7 +1833,7 @@ txn_end(struct txn *t)
 		nt->s = s;
 		s->txn = nt;
 		nt->g = eng_graph_take(w);
-		nt->fe = lsn_frontend(s->lsn, nt->g);
+		nt->fe = s->lsn ? lsn_frontend(s->lsn, nt->g) : NULL;
 		nt->req = b;
 		if (nt->fe == NULL) {
 			sess_close(s, "no frontend");
@@ -2058,8 +2076,12 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 		}
 		switch (io_read(s->fd, t->req)) {
 		case 0:
-			s->flags |= SF_CLI_EOF | SF_CLOSE;
-			(void)txn_rearm(t);
+			/*
+			 * The client left before its answer: nobody is
+			 * waiting for it, and its connection slot is freed
+			 * rather than held until the server answers.
+			 */
+			sess_close(s, "client aborted");
 			return;
 		case -2:
 			sess_close(s, "client read error");
@@ -2127,6 +2149,19 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- cleanup ----------------------------------------------------------- */
+
+void
+sess_forget_lsn(struct eng_worker *w, struct lsn *l)
+{
+	struct sess *s;
+
+	for (s = w->live; s != NULL; s = s->next) {
+		if (s->lsn != l)
+			continue;
+		s->lsn = NULL;
+		s->flags |= SF_CLOSE;
+	}
+}
 
 void
 sess_close_on_graph(struct eng_worker *w, const struct graph *g)

@@ -13,6 +13,9 @@ struct graph;
 
 /* The listener's callback: accept what is waiting, start sessions. */
 void sess_accept(evutil_socket_t fd, short what, void *arg);
+/* The listener l goes away: its sessions end after their request. */
+struct lsn;
+void sess_forget_lsn(struct eng_worker *w, struct lsn *l);
 /* Close the sessions of w still running on graph g (hard-stop-after). */
 void sess_close_on_graph(struct eng_worker *w, const struct graph *g);
 /* Close idle connections of w; the others close after their response. */

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 6
+plan 8
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -15,6 +15,7 @@ backend t2 -m tcp -b t2 || exit 99
 PL=$(free_port)
 PF=$(free_port)
 PT=$(free_port)
+PC=$(free_port)
 DEAD=$(free_port)
 printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 12\r\nConnection: close\r\n\r\nbe is down!\n' >be503.http
 
@@ -46,6 +47,12 @@ backend stick
     balance roundrobin
     server d 127.0.0.1:$DEAD
     server b 127.0.0.1:$PORT_b
+frontend capped
+    bind 127.0.0.1:$PC
+    maxconn 2
+    default_backend slow
+backend slow
+    server a 127.0.0.1:$PORT_a
 frontend tcp
     mode tcp
     bind 127.0.0.1:$PT
@@ -83,6 +90,25 @@ print(line.decode().strip())
 PY
 )
 is "$out" "t2" "a tcp frontend's use_backend routes on src"
+
+# maxconn 2 on a frontend: two requests held open, a third waits until
+# one of them goes
+: >"$T_DIR/a.log"
+curl -s --max-time 20 -o /dev/null "http://127.0.0.1:$PC/h1?hang=1" &
+H1=$!
+curl -s --max-time 20 -o /dev/null "http://127.0.0.1:$PC/h2?hang=1" &
+H2=$!
+T_PIDS="$T_PIDS $H1 $H2"
+wait_for sh -c "[ \$(grep -c 'hang=1' $T_DIR/a.log) -eq 2 ]"
+curl -s --max-time 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PC/third" >third.txt &
+T_PIDS="$T_PIDS $!"
+sleep 0.5
+is "$(grep -c 'GET /third' "$T_DIR/a.log")" "0" \
+    "past a frontend's maxconn a connection waits"
+kill "$H1"
+wait_for grep -q 200 third.txt
+ok $? "and is served once a connection closes"
+kill "$H2"
 
 stop_weir
 done_testing
