@@ -329,6 +329,20 @@ kw_read_file(struct kw_ctx *ctx, const struct conf_word *w, const char *path,
 	return buf;
 }
 
+/*
+ * A setting weir reads and checks but does not act on yet: said once, as
+ * a warning, so that it is never silently ignored.
+ */
+static void
+kw_inert(struct kw_ctx *ctx, const struct loc *loc, const char *what,
+    const char *why)
+{
+	diag_warn(ctx->d, loc, "'%s' has no effect yet: %s", what, why);
+}
+
+#define KW_NO_LOGS	"weir logs to stderr only, and no requests"
+#define KW_NO_CHECKS	"weir runs no health checks"
+
 /* ---- generic setters --------------------------------------------------- */
 
 static void *
@@ -464,6 +478,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		if (kw_nargs(ctx, st, 2, 0, 0, "log global") < 0)
 			return -1;
 		ctx->px->log_global = true;
+		kw_inert(ctx, &st->loc, "log global", KW_NO_LOGS);
 		return 0;
 	}
 	lg = arena_alloc(&ctx->c->arena, sizeof(*lg));
@@ -587,6 +602,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	for (pp = kw_logs(ctx); *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = lg;
+	kw_inert(ctx, &st->loc, "log", KW_NO_LOGS);
 	return 0;
 }
 
@@ -666,6 +682,7 @@ kw_stats_socket(struct kw_ctx *ctx, const struct conf_stmt *st)
 	for (pp = &ctx->c->global.sockets; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = s;
+	kw_inert(ctx, &st->loc, "stats socket", "weir has no admin socket");
 	return 0;
 }
 
@@ -813,6 +830,19 @@ kw_timeout(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	if (kw_get_nz_duration(ctx, &st->words[2], name, &ms) < 0)
 		return -1;
 	ctx->px->timeout_ms[s->id] = ms;
+	switch (s->id) {
+	case TO_CHECK:
+		kw_inert(ctx, &st->loc, name, KW_NO_CHECKS);
+		break;
+	case TO_QUEUE:
+		kw_inert(ctx, &st->loc, name, "weir has no queue");
+		break;
+	case TO_CLIENT_FIN:
+	case TO_SERVER_FIN:
+		kw_inert(ctx, &st->loc, name, "a half-closed side is timed "
+		    "by timeout client and timeout server");
+		break;
+	}
 	return 0;
 }
 
@@ -991,10 +1021,15 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		px->opts &= ~((1u << OPT_HTTPLOG) | (1u << OPT_TCPLOG));
 		px->opts |= bit;
 	}
+	if (s->id == OPT_HTTPLOG || s->id == OPT_TCPLOG ||
+	    s->id == OPT_DONTLOGNULL)
+		kw_inert(ctx, &st->loc, name, KW_NO_LOGS);
 	if (s->id == OPT_FORWARDFOR)
 		return kw_opt_forwardfor(ctx, st, skip);
-	if (s->id == OPT_HTTPCHK)
+	if (s->id == OPT_HTTPCHK) {
+		kw_inert(ctx, &st->loc, name, KW_NO_CHECKS);
 		return kw_opt_httpchk(ctx, st, skip);
+	}
 	return 0;
 }
 
@@ -1307,6 +1342,7 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
 			break;
 		case SRVO_CHECK:
 			srv->flags |= SRV_CHECK;
+			kw_inert(ctx, &w->loc, "check", KW_NO_CHECKS);
 			break;
 		case SRVO_NO_CHECK:
 			srv->flags &= ~SRV_CHECK;

@@ -47,7 +47,11 @@ unit_graph(const char *text, const char **diags)
 	unit_buf[0] = '\0';
 	for (m = d.head; m != NULL && off < sizeof(unit_buf) - 1;
 	    m = m->next) {
-		int n = diag_format(m, unit_buf + off, sizeof(unit_buf) - off);
+		int n;
+
+		if (UNIT_INERT(m))
+			continue;
+		n = diag_format(m, unit_buf + off, sizeof(unit_buf) - off);
 
 		if (n < 0)
 			break;

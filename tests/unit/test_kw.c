@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+
 #include <arpa/inet.h>
 #include <ftw.h>
 #include <netinet/in.h>
@@ -24,6 +26,8 @@
 
 /* Allocated once, so no size is known to the compiler's format checks. */
 static char *kw_buf;
+/* Set by the one test that looks at "has no effect yet" warnings. */
+static bool kw_keep_inert;
 
 static void
 kw_format(struct diag *d)
@@ -36,7 +40,11 @@ kw_format(struct diag *d)
 	diag_sort(d);
 	kw_buf[0] = '\0';
 	for (m = d->head; m != NULL && off < KW_BUF_SIZE - 1; m = m->next) {
-		int n = diag_format(m, kw_buf + off, KW_BUF_SIZE - off);
+		int n;
+
+		if (UNIT_INERT(m) && !kw_keep_inert)
+			continue;
+		n = diag_format(m, kw_buf + off, KW_BUF_SIZE - off);
 
 		if (n < 0 || (size_t)n >= KW_BUF_SIZE - off - 1)
 			break;
@@ -1620,7 +1628,41 @@ test_proxy_order(void)
 	conf_free(c);
 }
 
+/* What weir reads but does not act on yet is said, never silent. */
+static void
+test_inert_settings_warn(void)
+{
+	kw_keep_inert = true;
+	EXPECT_STR(kw_diags("global\n"
+	    "  log 127.0.0.1 local0\n"
+	    "  stats socket /run/w.sock\n"
+	    "defaults\n"
+	    "  option httplog\n"
+	    "  timeout check 2s\n"
+	    "  timeout queue 5s\n"
+	    "backend b\n"
+	    "  option httpchk /health\n"
+	    "  server a 127.0.0.1:80 check\n"),
+	    "t.conf:2:3: warning: 'log' has no effect yet: weir logs to "
+	    "stderr only, and no requests\n"
+	    "t.conf:3:3: warning: 'stats socket' has no effect yet: weir has "
+	    "no admin socket\n"
+	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
+	    "logs to stderr only, and no requests\n"
+	    "t.conf:6:3: warning: 'timeout check' has no effect yet: weir "
+	    "runs no health checks\n"
+	    "t.conf:7:3: warning: 'timeout queue' has no effect yet: weir has "
+	    "no queue\n"
+	    "t.conf:9:3: warning: 'option httpchk' has no effect yet: weir "
+	    "runs no health checks\n"
+	    "t.conf:10:25: warning: 'check' has no effect yet: weir runs no "
+	    "health checks\n");
+	kw_keep_inert = false;
+}
+
 CU_TestInfo kw_tests[] = {
+	{ "settings weir does not act on yet are warned about",
+	    test_inert_settings_warn },
 	{ "the keyword tables are sorted by name for bsearch",
 	    test_tables_sorted },
 	{ "every keyword of the tables is found", test_tables_found },
