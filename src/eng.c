@@ -384,8 +384,10 @@ eng_on_wake(evutil_socket_t fd, short what, void *arg)
 		unsigned i;
 
 		w->drained = true;
-		for (i = 0; i < w->nlsns; i++)
+		for (i = 0; i < w->nlsns; i++) {
+			sess_forget_lsn(w, w->lsns[i]);
 			lsn_close(w->lsns[i]);
+		}
 		w->nlsns = 0;
 		sess_drain(w);
 		eng_maybe_end(w);
@@ -449,10 +451,11 @@ eng_worker_free(struct eng_worker *w)
 	unsigned i;
 	struct buf *b;
 
+	/* sessions first: they point at their listener */
+	sess_worker_cleanup(w);
 	for (i = 0; i < w->nlsns; i++)
 		lsn_close(w->lsns[i]);
 	free(w->lsns);
-	sess_worker_cleanup(w);
 	while ((b = w->free_bufs) != NULL) {
 		w->free_bufs = b->next;
 		free(b);
