@@ -71,6 +71,13 @@ run() {
 }
 
 done_testing() {
+	# a sanitizer's report in weir's log fails the script
+	if grep -l -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
+	    "$T_DIR"/weir*.log >/dev/null 2>&1; then
+		grep -h -A20 -E 'AddressSanitizer|LeakSanitizer|runtime error:' \
+		    "$T_DIR"/weir*.log | head -60 | sed 's/^/# /'
+		exit 1
+	fi
 	[ "$T_FAILED" -eq 0 ]
 	exit $?
 }
