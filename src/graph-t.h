@@ -19,6 +19,7 @@ struct g_backend;
 struct g_frontend;
 struct state_backend;
 struct state_server;
+struct state_store;
 
 struct g_server {
 	const char *name;
@@ -203,6 +204,10 @@ struct graph {
 	/* compiled ACL expressions, for regfree() when the graph goes */
 	struct acl_expr **exprs;
 	unsigned nexprs;
+
+	/* the state store the graph's records are in, told of the free */
+	struct state_store *state;
+	void (*on_free)(struct graph *g);
 };
 
 #endif

@@ -404,6 +404,8 @@ graph_free(struct graph *g)
 {
 	unsigned i;
 
+	if (g->on_free != NULL)
+		g->on_free(g);
 	for (i = 0; i < g->nexprs; i++)
 		acl_expr_release(g->exprs[i]);
 	arena_reset(&g->arena);

@@ -115,14 +115,16 @@ on_worker_done(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(wr->base);
 }
 
-/* Append ", +what name" to buf. */
+/* Append ", +what name" to buf; past 12 changes, only count them. */
+static unsigned nchanges;
+
 static void
 change(char *buf, size_t size, size_t *off, char sign, const char *what,
     const char *a, const char *b)
 {
 	int n;
 
-	if (*off >= size)
+	if (++nchanges > 12 || *off >= size)
 		return;
 	n = snprintf(buf + *off, size - *off, "%s%c%s %s%s%s",
 	    *off ? ", " : "", sign, what, a, b ? "/" : "", b ? b : "");
@@ -139,6 +141,7 @@ graph_diff(const struct graph *o, const struct graph *n, char *buf,
 	unsigned i, j;
 
 	buf[0] = '\0';
+	nchanges = 0;
 	for (i = 0; i < n->nfrontends; i++)
 		if (graph_find_frontend(o, n->frontends[i].px.name) == NULL)
 			change(buf, size, &off, '+', "frontend",
@@ -208,6 +211,9 @@ graph_diff(const struct graph *o, const struct graph *n, char *buf,
 	}
 	if (off == 0)
 		snprintf(buf, size, "no proxy, server or bind changed");
+	else if (nchanges > 12 && off < size)
+		snprintf(buf + off, size - off, " and %u more", nchanges - 12);
+	nchanges = 0;
 }
 
 static double
@@ -325,13 +331,11 @@ serve(struct weir *wr)
 
 	signal(SIGPIPE, SIG_IGN);
 	wr->st = state_new();
-	if (wr->st == NULL || state_attach(wr->st, g) < 0) {
+	if (wr->st == NULL || state_attach(wr->st, g) < 0 ||
+	    (wr->base = event_base_new()) == NULL) {
 		fprintf(stderr, "weir: out of memory\n");
-		state_free(wr->st);
-		return 1;
-	}
-	wr->base = event_base_new();
-	if (wr->base == NULL) {
+		graph_unref(wr->g);
+		wr->g = NULL;
 		state_free(wr->st);
 		return 1;
 	}
@@ -387,6 +391,9 @@ out:
 	if (ev_hup != NULL)
 		event_free(ev_hup);
 	event_base_free(wr->base);
+	/* the graph lets go of its records before the store goes */
+	graph_unref(wr->g);
+	wr->g = NULL;
 	state_free(wr->st);
 	return rc;
 }

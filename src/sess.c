@@ -85,7 +85,7 @@ struct srvconn {
 	uint8_t state;
 	bool reused;		/* served a request before this one */
 	bool eof;		/* the server sent its FIN (tunnels) */
-	struct state_server *st;
+	unsigned sid;		/* its server's record id: the idle list */
 	struct txn *txn;	/* while busy */
 };
 
@@ -609,7 +609,7 @@ sc_close(struct srvconn *sc)
 static void
 sc_idle_remove(struct srvconn *sc)
 {
-	struct eng_idle *idle = &sc->w->idle[sc->st->id];
+	struct eng_idle *idle = &sc->w->idle[sc->sid];
 
 	if (sc->prev != NULL)
 		sc->prev->next = sc->next;
@@ -625,7 +625,7 @@ sc_idle_remove(struct srvconn *sc)
 static void
 sc_park(struct srvconn *sc, uint64_t idle_ms)
 {
-	struct eng_idle *idle = &sc->w->idle[sc->st->id];
+	struct eng_idle *idle = &sc->w->idle[sc->sid];
 
 	/* the pool is bounded: past it, the connection goes */
 	if (idle->n >= ENG_MAX_IDLE_PER_SRV) {
@@ -686,7 +686,7 @@ txn_get_sc(struct txn *t)
 	}
 	if (idle == NULL || (sc = sc_get(w)) == NULL)
 		return -1;
-	sc->st = t->srv->st;
+	sc->sid = t->srv->st->id;
 	sc->fd = socket(t->srv->addr.ss.ss_family, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (sc->fd < 0) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb.h"
 #include "val.h"
 
 struct state_store *
@@ -19,44 +20,130 @@ state_new(void)
 	return st;
 }
 
+static void
+state_map_free(struct state_map *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nbuckets; i++) {
+		struct state_node *n, *next;
+
+		for (n = m->buckets[i]; n != NULL; n = next) {
+			next = n->next;
+			free(n->key);
+			free(n);
+		}
+	}
+	free(m->buckets);
+	memset(m, 0, sizeof(*m));
+}
+
 void
 state_free(struct state_store *st)
 {
-	struct state_server *s, *sn;
-	struct state_backend *b, *bn;
-
 	if (st == NULL)
 		return;
-	for (s = st->servers; s != NULL; s = sn) {
-		sn = s->next;
-		free(s->key);
-		free(s);
-	}
-	for (b = st->backends; b != NULL; b = bn) {
-		bn = b->next;
-		free(b->key);
-		free(b);
-	}
+	state_map_free(&st->servers);
+	state_map_free(&st->backends);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
+}
+
+static struct state_node *
+state_map_find(const struct state_map *m, const char *key, uint32_t h)
+{
+	struct state_node *n;
+
+	if (m->nbuckets == 0)
+		return NULL;
+	for (n = m->buckets[h & (m->nbuckets - 1)]; n != NULL; n = n->next)
+		if (n->hash == h && strcmp(n->key, key) == 0)
+			return n;
+	return NULL;
+}
+
+/* Insert n; the table doubles once it holds as many as it has buckets. */
+static int
+state_map_add(struct state_map *m, struct state_node *n)
+{
+	unsigned i;
+
+	if (m->n >= m->nbuckets) {
+		unsigned nb = m->nbuckets ? m->nbuckets * 2 : 64;
+		struct state_node **b = calloc(nb, sizeof(*b));
+
+		if (b == NULL)
+			return -1;
+		for (i = 0; i < m->nbuckets; i++) {
+			struct state_node *x, *next;
+
+			for (x = m->buckets[i]; x != NULL; x = next) {
+				next = x->next;
+				x->next = b[x->hash & (nb - 1)];
+				b[x->hash & (nb - 1)] = x;
+			}
+		}
+		free(m->buckets);
+		m->buckets = b;
+		m->nbuckets = nb;
+	}
+	i = n->hash & (m->nbuckets - 1);
+	n->next = m->buckets[i];
+	m->buckets[i] = n;
+	m->n++;
+	return 0;
+}
+
+static void
+state_map_del(struct state_map *m, struct state_node *n)
+{
+	struct state_node **pp = &m->buckets[n->hash & (m->nbuckets - 1)];
+
+	for (; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == n) {
+			*pp = n->next;
+			m->n--;
+			return;
+		}
+	}
+}
+
+/* A new record of size bytes under key, added to m; NULL when out of memory. */
+static struct state_node *
+state_node_new(struct state_map *m, size_t size, const char *key, uint32_t h)
+{
+	struct state_node *n = calloc(1, size);
+
+	if (n == NULL || (n->key = strdup(key)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	n->hash = h;
+	if (state_map_add(m, n) < 0) {
+		free(n->key);
+		free(n);
+		return NULL;
+	}
+	return n;
 }
 
 static struct state_backend *
 state_backend_get(struct state_store *st, const char *name)
 {
+	uint32_t h = lb_hash(name, strlen(name));
+	struct state_node *n = state_map_find(&st->backends, name, h);
 	struct state_backend *b;
 
-	for (b = st->backends; b != NULL; b = b->next)
-		if (strcmp(b->key, name) == 0)
-			return b;
-	b = calloc(1, sizeof(*b));
-	if (b == NULL || (b->key = strdup(name)) == NULL) {
-		free(b);
-		return NULL;
+	if (n != NULL) {
+		n->refs++;
+		return (struct state_backend *)n;
 	}
+	b = (struct state_backend *)state_node_new(&st->backends, sizeof(*b),
+	    name, h);
+	if (b == NULL)
+		return NULL;
+	b->node.refs = 1;
 	b->id = st->nbackends++;
-	b->next = st->backends;
-	st->backends = b;
 	return b;
 }
 
@@ -64,27 +151,65 @@ static struct state_server *
 state_server_get(struct state_store *st, const char *key,
     const struct conf_addr *addr)
 {
+	uint32_t h = lb_hash(key, strlen(key));
+	struct state_node *n = state_map_find(&st->servers, key, h);
 	struct state_server *s;
 
-	for (s = st->servers; s != NULL; s = s->next) {
-		if (strcmp(s->key, key) != 0)
-			continue;
-		if (val_addr_eq(&s->addr, addr))
-			return s;
-		/* the address changed: this is another server now */
-		break;
+	if (n != NULL && val_addr_eq(&((struct state_server *)n)->addr, addr)) {
+		n->refs++;
+		return (struct state_server *)n;
 	}
-	s = calloc(1, sizeof(*s));
-	if (s == NULL || (s->key = strdup(key)) == NULL) {
-		free(s);
+	if (n != NULL) {
+		/*
+		 * The address changed: another server now. The old record
+		 * leaves the table (graphs still on it keep it alive) so the
+		 * name finds the new one.
+		 */
+		state_map_del(&st->servers, n);
+		n->next = NULL;
+		n->hash = 0;	/* marks it out of the table */
+		n->key[0] = '\0';
+	}
+	s = (struct state_server *)state_node_new(&st->servers, sizeof(*s),
+	    key, h);
+	if (s == NULL)
 		return NULL;
-	}
+	s->node.refs = 1;
 	s->id = st->nservers++;
 	s->addr = *addr;
 	atomic_init(&s->cur_conns, 0);
-	s->next = st->servers;
-	st->servers = s;
 	return s;
+}
+
+/* Drop one ref of n; at the last, out of m (if still in it) and freed. */
+static void
+state_node_put(struct state_map *m, struct state_node *n)
+{
+	if (n == NULL || --n->refs > 0)
+		return;
+	if (n->key[0] != '\0')
+		state_map_del(m, n);
+	free(n->key);
+	free(n);
+}
+
+/* A graph being freed lets go of its records; any thread. */
+static void
+state_detach(struct graph *g)
+{
+	struct state_store *st = g->state;
+	unsigned i, j;
+
+	pthread_mutex_lock(&st->lock);
+	for (i = 0; i < g->nbackends; i++) {
+		struct g_backend *be = &g->backends[i];
+
+		for (j = 0; j < be->nservers; j++)
+			state_node_put(&st->servers,
+			    (struct state_node *)be->servers[j].st);
+		state_node_put(&st->backends, (struct state_node *)be->st);
+	}
+	pthread_mutex_unlock(&st->lock);
 }
 
 int
@@ -94,6 +219,8 @@ state_attach(struct state_store *st, struct graph *g)
 	int r = 0;
 
 	pthread_mutex_lock(&st->lock);
+	g->state = st;
+	g->on_free = state_detach;
 	for (i = 0; i < g->nbackends && r == 0; i++) {
 		struct g_backend *be = &g->backends[i];
 

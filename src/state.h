@@ -2,7 +2,8 @@
  * The state store: what must outlive one graph — per-server and
  * per-backend runtime records keyed by stable names ("backend" and
  * "backend/server"). A graph's nodes point at their records, resolved once
- * by state_attach(); the request path never looks a name up.
+ * by state_attach(); the request path never looks a name up. A record
+ * lives while some graph points at it.
  */
 #ifndef WEIR_STATE_H
 #define WEIR_STATE_H
@@ -13,25 +14,38 @@
 
 #include "graph-t.h"
 
+/* What both kinds of record start with: their place in the store. */
+struct state_node {
+	struct state_node *next;	/* in a hash bucket */
+	uint32_t hash;
+	unsigned refs;			/* graphs pointing at it */
+	char *key;
+};
+
 struct state_server {
-	struct state_server *next;	/* in the store's chain */
-	char *key;			/* "backend/server" */
-	unsigned id;			/* dense: indexes per-thread arrays */
+	struct state_node node;		/* first: a state_node * is one */
+	/* dense and never reused: indexes per-thread arrays */
+	unsigned id;
 	struct conf_addr addr;
-	/* connections to it now, all threads: leastconn and random(N) */
+	/* requests on it now, all threads: leastconn, random(N), maxconn */
 	atomic_int cur_conns;
 };
 
 struct state_backend {
-	struct state_backend *next;
-	char *key;
+	struct state_node node;
 	unsigned id;
 };
 
+struct state_map {
+	struct state_node **buckets;
+	unsigned nbuckets;		/* a power of two */
+	unsigned n;
+};
+
 struct state_store {
-	pthread_mutex_t lock;	/* taken by state_attach() only */
-	struct state_server *servers;
-	struct state_backend *backends;
+	pthread_mutex_t lock;	/* attach, and a graph's last release */
+	struct state_map servers;
+	struct state_map backends;
 	unsigned nservers;	/* ids handed out */
 	unsigned nbackends;
 };
@@ -42,8 +56,9 @@ struct state_store *state_new(void);
 void state_free(struct state_store *st);
 /*
  * Point every backend and server of g at its record, creating what is
- * missing. A server whose address changed gets a fresh record. Returns 0,
- * or -1 when out of memory (g is then unusable). Main thread only.
+ * missing. A server whose address changed gets a fresh record. The graph
+ * releases its records when it is freed. Returns 0, or -1 when out of
+ * memory (g is then unusable, but may be freed). Main thread only.
  */
 int state_attach(struct state_store *st, struct graph *g);
 
