@@ -121,6 +121,28 @@ eng_pause_accept(struct eng_worker *w)
 	w->paused = true;
 }
 
+static void
+eng_on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	eng_resume_accept(arg);
+}
+
+void
+eng_accept_later(struct eng_worker *w)
+{
+	struct timeval tv = { 0, 100000 };
+
+	/* idle server connections are descriptors weir can do without */
+	sess_close_idle_servers(w);
+	if (w->paused)
+		return;
+	if (!evtimer_pending(&w->retry_ev, NULL))
+		fprintf(stderr, "weir: out of file descriptors: idle server "
+		    "connections closed, accepting again in 100 ms\n");
+	eng_pause_accept(w);
+	evtimer_add(&w->retry_ev, &tv);
+}
+
 void
 eng_resume_accept(struct eng_worker *w)
 {
@@ -466,6 +488,8 @@ eng_worker_free(struct eng_worker *w)
 	}
 	if (event_initialized(&w->old_ev))
 		event_del(&w->old_ev);
+	if (event_initialized(&w->retry_ev))
+		event_del(&w->retry_ev);
 	while (w->cmds != NULL) {
 		struct eng_cmd *c = w->cmds;
 
@@ -526,6 +550,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	event_assign(&w->wake_ev, w->base, w->wake_fd, EV_READ | EV_PERSIST,
 	    eng_on_wake, w);
 	evtimer_assign(&w->old_ev, w->base, eng_on_old, w);
+	evtimer_assign(&w->retry_ev, w->base, eng_on_retry, w);
 	if (event_add(&w->wake_ev, NULL) < 0)
 		return -1;
 	graph_ref(g);

@@ -80,6 +80,7 @@ struct eng_worker {
 	struct eng_gref *old;
 	unsigned nold, old_cap;
 	struct event old_ev;		/* hard-stop-after for old graphs */
+	struct event retry_ev;		/* accepting again after EMFILE */
 
 	struct lsn **lsns;		/* this worker's listening sockets */
 	unsigned nlsns;
@@ -161,6 +162,8 @@ struct buf *eng_buf_get(struct eng_worker *w);
 /* Return b to w's pool. NULL is a no-op. */
 void eng_buf_put(struct eng_worker *w, struct buf *b);
 
+/* Out of file descriptors: stop accepting for a moment, then retry. */
+void eng_accept_later(struct eng_worker *w);
 /* Stop accepting at this worker's share of maxconn; start again below. */
 void eng_pause_accept(struct eng_worker *w);
 void eng_resume_accept(struct eng_worker *w);

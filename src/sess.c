@@ -452,7 +452,11 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		fd = accept4(lfd, &peer.sa, &plen, SOCK_NONBLOCK |
 		    SOCK_CLOEXEC);
 		if (fd < 0) {
-			/* EAGAIN: all taken; EMFILE and such: try later */
+			/* out of fds: the socket stays readable; stop
+			 * listening a while rather than spin on it */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				eng_accept_later(w);
 			return;
 		}
 		s = sess_new(w);
@@ -689,6 +693,12 @@ txn_get_sc(struct txn *t)
 	sc->sid = t->srv->st->id;
 	sc->fd = socket(t->srv->addr.ss.ss_family, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (sc->fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/* idle connections to other servers give way */
+		sess_close_idle_servers(w);
+		sc->fd = socket(t->srv->addr.ss.ss_family, SOCK_STREAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
 	if (sc->fd < 0) {
 		sc_close(sc);
 		return -1;
@@ -1194,7 +1204,8 @@ txn_connect(struct txn *t)
 		len = http_build_req(w->scratch, w->scratch_size,
 		    t->req->data, &t->reqm, &t->req_ops, flags,
 		    xpx ? xpx->fwdfor_header : NULL,
-		    sess_peer_str(s, ip, sizeof(ip)));
+		    (flags & HTTP_B_XFF) ? sess_peer_str(s, ip, sizeof(ip)) :
+		    NULL);
 		if (len == 0)
 			return sess_answer(s, 431, "request head too large");
 		t->req_phase = t->req_body == H1_BODY_NONE ? RQ_DONE :
@@ -2177,11 +2188,23 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 }
 
 void
+sess_close_idle_servers(struct eng_worker *w)
+{
+	struct srvconn *sc;
+	unsigned i;
+
+	for (i = 0; i < w->nidle; i++) {
+		while ((sc = w->idle[i].head) != NULL) {
+			sc_idle_remove(sc);
+			sc_close(sc);
+		}
+	}
+}
+
+void
 sess_drain(struct eng_worker *w)
 {
 	struct sess *s, *next;
-	struct srvconn *sc;
-	unsigned i;
 
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
@@ -2190,12 +2213,7 @@ sess_drain(struct eng_worker *w)
 		else
 			s->flags |= SF_CLOSE;	/* after this response */
 	}
-	for (i = 0; i < w->nidle; i++) {
-		while ((sc = w->idle[i].head) != NULL) {
-			sc_idle_remove(sc);
-			sc_close(sc);
-		}
-	}
+	sess_close_idle_servers(w);
 }
 
 void

@@ -18,6 +18,8 @@ struct lsn;
 void sess_forget_lsn(struct eng_worker *w, struct lsn *l);
 /* Close the sessions of w still running on graph g (hard-stop-after). */
 void sess_close_on_graph(struct eng_worker *w, const struct graph *g);
+/* Close w's idle server connections: they hold descriptors. */
+void sess_close_idle_servers(struct eng_worker *w);
 /* Close idle connections of w; the others close after their response. */
 void sess_drain(struct eng_worker *w);
 /* Close every session and server connection of w, free its pools. */
