@@ -199,38 +199,39 @@ tv_ms(struct timeval *tv, uint64_t ms)
 }
 
 /*
- * Register interest what (EV_READ, EV_WRITE or both; 0: none) on the
- * client socket with a timeout of ms. The epoll set changes only when
- * what does; the timeout alone is a timer-heap update.
+ * Register interest what (EV_READ, EV_WRITE or both; 0: none) on fd's
+ * event ev, whose interest now is *cur, with a timeout of ms. The epoll
+ * set changes only when what does; the timeout alone is a timer-heap
+ * update.
  */
 static int
-sess_want(struct sess *s, short what, uint64_t ms)
+io_want(struct event *ev, short *cur, struct event_base *base, int fd,
+    event_callback_fn cb, void *arg, short what, uint64_t ms)
 {
 	struct timeval tv;
 
-	if (what != s->ev_flags || !event_initialized(&s->ev)) {
-		if (event_initialized(&s->ev))
-			event_del(&s->ev);
-		event_assign(&s->ev, s->w->base, what ? s->fd : -1,
-		    what | EV_PERSIST, sess_on_event, s);
-		s->ev_flags = what;
+	if (what != *cur || !event_initialized(ev)) {
+		if (event_initialized(ev))
+			event_del(ev);
+		event_assign(ev, base, what ? fd : -1, what | EV_PERSIST, cb,
+		    arg);
+		*cur = what;
 	}
-	return event_add(&s->ev, tv_ms(&tv, ms ? ms : 3600000));
+	return event_add(ev, tv_ms(&tv, ms ? ms : 3600000));
+}
+
+static int
+sess_want(struct sess *s, short what, uint64_t ms)
+{
+	return io_want(&s->ev, &s->ev_flags, s->w->base, s->fd,
+	    sess_on_event, s, what, ms);
 }
 
 static int
 sc_want(struct srvconn *sc, short what, uint64_t ms)
 {
-	struct timeval tv;
-
-	if (what != sc->ev_flags || !event_initialized(&sc->ev)) {
-		if (event_initialized(&sc->ev))
-			event_del(&sc->ev);
-		event_assign(&sc->ev, sc->w->base, what ? sc->fd : -1,
-		    what | EV_PERSIST, sc_on_event, sc);
-		sc->ev_flags = what;
-	}
-	return event_add(&sc->ev, tv_ms(&tv, ms ? ms : 3600000));
+	return io_want(&sc->ev, &sc->ev_flags, sc->w->base, sc->fd,
+	    sc_on_event, sc, what, ms);
 }
 
 static uint64_t
