@@ -261,7 +261,15 @@ lb_usable(const struct g_server *s, const uint8_t *tried)
 	if (tried != NULL && s->idx < LB_TRIED_MAX &&
 	    (tried[s->idx / 8] & (1u << (s->idx % 8))))
 		return false;
-	if (s->maxconn > 0 && s->st != NULL &&
+	if (s->st == NULL)
+		return true;
+	if (atomic_load_explicit(&s->st->admin, memory_order_relaxed) != 0 ||
+	    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
+	    SRV_H_UP ||
+	    atomic_load_explicit(&s->st->breaker, memory_order_relaxed) ==
+	    SRV_BRK_OPEN)
+		return false;
+	if (s->maxconn > 0 &&
 	    atomic_load_explicit(&s->st->cur_conns, memory_order_relaxed) >=
 	    (int)s->maxconn)
 		return false;

@@ -48,7 +48,10 @@ struct lb_req {
  */
 const struct g_server *lb_pick(const struct g_backend *be,
     struct lb_req *req);
-/* Whether s may take one more request now (enabled, weight, maxconn). */
+/*
+ * Whether s may take one more request now: enabled with a weight, not in
+ * maintenance or drain, up, its breaker not open, below its maxconn.
+ */
 bool lb_usable(const struct g_server *s, const uint8_t *tried);
 
 /* A 32-bit hash with good avalanche, stable across runs and hosts. */

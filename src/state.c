@@ -178,6 +178,9 @@ state_server_get(struct state_store *st, const char *key,
 	s->id = st->nservers++;
 	s->addr = *addr;
 	atomic_init(&s->cur_conns, 0);
+	atomic_init(&s->admin, 0);
+	atomic_init(&s->health, SRV_H_UP);
+	atomic_init(&s->breaker, SRV_BRK_CLOSED);
 	return s;
 }
 

@@ -22,6 +22,23 @@ struct state_node {
 	char *key;
 };
 
+/* What an operator set at run time (admin socket, stats page): bits. */
+#define SRV_ADM_MAINT	0x1	/* out of rotation, checks stopped */
+#define SRV_ADM_DRAIN	0x2	/* no new request unless pinned to it */
+
+/* The server's health, as checks and real traffic see it. */
+enum srv_health {
+	SRV_H_UP = 0,		/* in rotation */
+	SRV_H_DOWN,		/* failed its checks (or errors marked it down) */
+};
+
+/* The circuit breaker on real traffic (lb.conf(5): error-limit, half-open). */
+enum srv_breaker {
+	SRV_BRK_CLOSED = 0,	/* traffic flows */
+	SRV_BRK_OPEN,		/* ejected until the cool-down ends */
+	SRV_BRK_HALF_OPEN,	/* a bounded number of probe requests pass */
+};
+
 struct state_server {
 	struct state_node node;		/* first: a state_node * is one */
 	/* dense and never reused: indexes per-thread arrays */
@@ -29,6 +46,14 @@ struct state_server {
 	struct conf_addr addr;
 	/* requests on it now, all threads: leastconn, random(N), maxconn */
 	atomic_int cur_conns;
+	/*
+	 * Run-time state that a reload keeps. Written by whoever decides
+	 * (checks, the breaker, the admin socket), read by lb_usable() on
+	 * any worker with relaxed loads.
+	 */
+	atomic_uint admin;		/* SRV_ADM_* */
+	atomic_uint health;		/* enum srv_health */
+	atomic_uint breaker;		/* enum srv_breaker */
 };
 
 struct state_backend {
