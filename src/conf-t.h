@@ -260,6 +260,7 @@ enum http_act {
 	HTTP_ACT_DEL_HEADER,
 	HTTP_ACT_REDIRECT,
 	HTTP_ACT_RETURN,
+	HTTP_ACT_PROMETHEUS,	/* use-service prometheus-exporter */
 };
 
 enum redir_kind {
@@ -289,6 +290,27 @@ struct conf_errorfile {
 	const char *path;
 	const char *data;	/* the whole HTTP response, as read */
 	size_t len;
+};
+
+/* A proxy's stats page: stats enable, uri, auth, admin... */
+struct conf_stats_auth {
+	struct conf_stats_auth *next;
+	const char *cred;	/* "user:password" */
+};
+
+struct conf_stats {
+	struct loc loc;		/* where it was enabled */
+	bool enabled;
+	const char *uri;	/* NULL: the default */
+	unsigned refresh_s;	/* 0: none */
+	const char *realm;
+	struct conf_stats_auth *auths;
+	bool admin;
+	const struct conf_cond *admin_cond;
+	bool hide_version;
+	bool show_legends;
+	bool show_node;
+	const char *node;	/* show-node NAME; NULL: the host name */
 };
 
 /* Where a setting came from: unset, its own section, or a defaults one. */
@@ -345,6 +367,7 @@ struct conf_proxy {
 	struct conf_http_rule *http_req;
 	struct conf_http_rule *http_rsp;
 	struct conf_errorfile *errorfiles;
+	struct conf_stats *stats;	/* NULL: no stats page */
 };
 
 struct conf {

@@ -18,6 +18,7 @@
 struct g_backend;
 struct g_frontend;
 struct state_backend;
+struct state_frontend;
 struct state_server;
 struct state_store;
 
@@ -97,6 +98,22 @@ struct g_errorfile {
 	size_t len;
 };
 
+/* A proxy's stats page (lb.conf(5): stats enable). */
+struct g_stats {
+	const char *uri;
+	size_t uri_len;
+	unsigned refresh_s;
+	const char *realm;
+	const char **auths;	/* "user:password" */
+	unsigned nauths;
+	bool admin;
+	const struct g_cond *admin_cond;	/* NULL: always */
+	bool hide_version;
+	bool show_legends;
+	bool show_node;
+	const char *node;
+};
+
 /* What frontends and backends share: settings of a proxy section. */
 struct g_proxy {
 	const char *name;
@@ -116,6 +133,7 @@ struct g_proxy {
 	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
 	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
 	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
+	const struct g_stats *stats;	/* NULL: no stats page */
 };
 
 struct g_backend {
@@ -158,6 +176,7 @@ struct g_frontend {
 	unsigned nswitches;
 	struct g_backend *default_be;	/* NULL: 503 */
 	struct g_backend *self_be;	/* a listen section's own backend */
+	struct state_frontend *st;	/* set by state_attach() */
 };
 
 struct g_stats_socket {

@@ -211,6 +211,38 @@ gb_rules(struct gb *b, const struct g_proxy *gp,
 	*nout = n;
 }
 
+/* The stats page of a proxy that enabled one. */
+static void
+gb_stats(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
+{
+	const struct conf_stats *cs = cp->stats;
+	const struct conf_stats_auth *a;
+	struct g_stats *st;
+	unsigned i = 0;
+
+	if (cs == NULL || !cs->enabled)
+		return;
+	st = gb_alloc(b, sizeof(*st));
+	if (st == NULL)
+		return;
+	st->uri = gb_str(b, cs->uri ? cs->uri : GRAPH_DEFAULT_STATS_URI);
+	st->uri_len = st->uri ? strlen(st->uri) : 0;
+	st->refresh_s = cs->refresh_s;
+	st->realm = gb_str(b, cs->realm ? cs->realm : "weir statistics");
+	for (a = cs->auths; a != NULL; a = a->next)
+		st->nauths++;
+	st->auths = gb_alloc(b, sizeof(*st->auths) * st->nauths);
+	for (a = cs->auths; st->auths != NULL && a != NULL; a = a->next)
+		st->auths[i++] = gb_str(b, a->cred);
+	st->admin = cs->admin;
+	st->admin_cond = gb_cond(b, gp, cs->admin_cond);
+	st->hide_version = cs->hide_version;
+	st->show_legends = cs->show_legends;
+	st->show_node = cs->show_node;
+	st->node = gb_str(b, cs->node);
+	gp->stats = st;
+}
+
 static void
 gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 {
@@ -267,6 +299,7 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 	gb_acls(b, cp, gp);
 	gb_rules(b, gp, cp->http_req, &gp->http_req, &gp->nhttp_req);
 	gb_rules(b, gp, cp->http_rsp, &gp->http_rsp, &gp->nhttp_rsp);
+	gb_stats(b, cp, gp);
 }
 
 static void

@@ -12,6 +12,7 @@
 #define GRAPH_DEFAULT_BUFSIZE	16384
 #define GRAPH_DEFAULT_MAXHDR	101
 #define GRAPH_DEFAULT_MAXCONN	4096
+#define GRAPH_DEFAULT_STATS_URI	"/weir?stats"
 
 /*
  * Parse, check and build: the configuration in path (and what it

@@ -142,6 +142,7 @@ http_rules(const struct g_http_rule *rules, unsigned n,
 		case HTTP_ACT_DENY:
 		case HTTP_ACT_REDIRECT:
 		case HTTP_ACT_RETURN:
+		case HTTP_ACT_PROMETHEUS:
 			return r;
 		}
 	}

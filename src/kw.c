@@ -682,7 +682,6 @@ kw_stats_socket(struct kw_ctx *ctx, const struct conf_stmt *st)
 	for (pp = &ctx->c->global.sockets; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = s;
-	kw_inert(ctx, &st->loc, "stats socket", "weir has no admin socket");
 	return 0;
 }
 
@@ -1828,7 +1827,7 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		{ "track-sc0",		0, 0, 0, KW_LATER },
 		{ "track-sc1",		0, 0, 0, KW_LATER },
 		{ "track-sc2",		0, 0, 0, KW_LATER },
-		{ "use-service",	0, 0, 0, KW_LATER },
+		{ "use-service",	0, HTTP_ACT_PROMETHEUS, 1, NULL },
 	};
 	static const struct kw_sub rsp_acts[] = {
 		{ "add-header",		0, HTTP_ACT_ADD_HEADER, 2, NULL },
@@ -1905,6 +1904,17 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 	case HTTP_ACT_RETURN:
 		bad = kw_act_return(ctx, st, 2, r);
 		break;
+	case HTTP_ACT_PROMETHEUS:
+		if (kw_nargs(ctx, st, 2, 1, 1, name) < 0) {
+			bad = -1;
+		} else if (!conf_word_is(&st->words[2],
+		    "prometheus-exporter")) {
+			diag_error(ctx->d, &st->words[2].loc, "unknown service "
+			    "'%s' (weir has 'prometheus-exporter')",
+			    st->words[2].s);
+			bad = -1;
+		}
+		break;
 	}
 	if (bad < 0)
 		return -1;
@@ -1927,6 +1937,148 @@ kw_http_response(struct kw_ctx *ctx, const struct kw *kw,
     const struct conf_stmt *st)
 {
 	return kw_http_rule(ctx, st, true);
+}
+
+/* The proxy's own stats settings, copied from the defaults' first. */
+static struct conf_stats *
+kw_stats_of(struct kw_ctx *ctx)
+{
+	struct conf_stats *cs = ctx->px->stats;
+
+	if (cs != NULL && (ctx->defaults == NULL || ctx->defaults == ctx->px ||
+	    cs != ctx->defaults->stats))
+		return cs;
+	cs = arena_alloc(&ctx->c->arena, sizeof(*cs));
+	if (cs == NULL)
+		return NULL;
+	if (ctx->px->stats != NULL)
+		*cs = *ctx->px->stats;
+	ctx->px->stats = cs;
+	return cs;
+}
+
+/*
+ * stats enable | uri U | refresh D | auth U:P | realm R | admin if C |
+ * hide-version | show-legends | show-node [NAME]. As in HAProxy, each
+ * one enables the page.
+ */
+static int
+kw_proxy_stats(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	/* clang-format off */
+	enum { S_ENABLE = 1, S_URI, S_REFRESH, S_AUTH, S_REALM, S_ADMIN,
+		S_HIDEVER, S_LEGENDS, S_NODE, S_GLOBAL };
+	static const struct kw_sub subs[] = {
+		{ "admin",		0, S_ADMIN, 0, NULL },
+		{ "auth",		0, S_AUTH, 1, NULL },
+		{ "bind-process",	0, 0, 0, "is not supported by weir: it runs as one process" },
+		{ "enable",		0, S_ENABLE, 0, NULL },
+		{ "hide-version",	0, S_HIDEVER, 0, NULL },
+		{ "http-request",	0, 0, 0, KW_LATER },
+		{ "realm",		0, S_REALM, 1, NULL },
+		{ "refresh",		0, S_REFRESH, 1, NULL },
+		{ "scope",		0, 0, 0, KW_LATER },
+		{ "show-desc",		0, 0, 0, KW_LATER },
+		{ "show-legends",	0, S_LEGENDS, 0, NULL },
+		{ "show-modules",	0, 0, 0, KW_LATER },
+		{ "show-node",		0, S_NODE, 1, NULL },
+		{ "socket",		0, S_GLOBAL, 0, NULL },
+		{ "timeout",		0, S_GLOBAL, 0, NULL },
+		{ "uri",		0, S_URI, 1, NULL },
+	};
+	/* clang-format on */
+	const struct kw_sub *sub;
+	struct conf_stats *cs;
+	struct conf_stats_auth *a, **ap;
+	uint64_t ms;
+	char name[64];
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'stats' needs a keyword "
+		    "(enable, uri, auth, refresh, admin...)");
+		return -1;
+	}
+	sub = kw_sub_find(ctx, &st->words[1], "stats keyword", subs,
+	    NELEM(subs));
+	if (sub == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "stats %s", sub->name);
+	if (sub->id == S_GLOBAL) {
+		diag_error(ctx->d, &st->words[1].loc, "'%s' is allowed in the "
+		    "global section only", name);
+		return -1;
+	}
+	if (st->cond != NULL && sub->id != S_ADMIN) {
+		diag_error(ctx->d, &st->cond->loc, "'%s' takes no condition",
+		    name);
+		return -1;
+	}
+	if (sub->id == S_NODE ? kw_nargs(ctx, st, 2, 0, 1, name) < 0 :
+	    kw_nargs(ctx, st, 2, sub->nargs, sub->nargs, name) < 0)
+		return -1;
+	if ((cs = kw_stats_of(ctx)) == NULL)
+		return -1;
+	if (!cs->enabled)
+		cs->loc = st->loc;
+	cs->enabled = true;
+	switch (sub->id) {
+	case S_URI:
+		if (st->words[2].s[0] != '/') {
+			diag_error(ctx->d, &st->words[2].loc, "stats uri must "
+			    "start with '/', got '%s'", st->words[2].s);
+			return -1;
+		}
+		cs->uri = kw_dup(ctx, &st->words[2]);
+		break;
+	case S_REFRESH:
+		if (kw_get_nz_duration(ctx, &st->words[2], name, &ms) < 0)
+			return -1;
+		cs->refresh_s = ms < 1000 ? 1 : (unsigned)(ms / 1000);
+		break;
+	case S_AUTH:
+		if (strchr(st->words[2].s, ':') == NULL) {
+			diag_error(ctx->d, &st->words[2].loc, "stats auth "
+			    "expects user:password, got '%s'",
+			    st->words[2].s);
+			return -1;
+		}
+		a = arena_alloc(&ctx->c->arena, sizeof(*a));
+		if (a == NULL || (a->cred = kw_dup(ctx, &st->words[2])) ==
+		    NULL)
+			return -1;
+		for (ap = &cs->auths; *ap != NULL; ap = &(*ap)->next)
+			;
+		*ap = a;
+		break;
+	case S_REALM:
+		cs->realm = kw_dup(ctx, &st->words[2]);
+		break;
+	case S_ADMIN:
+		if (st->cond == NULL) {
+			diag_error(ctx->d, &st->loc, "'stats admin' needs a "
+			    "condition (e.g. 'stats admin if { src "
+			    "127.0.0.1 }')");
+			return -1;
+		}
+		cs->admin = true;
+		cs->admin_cond = st->cond;
+		break;
+	case S_HIDEVER:
+		cs->hide_version = true;
+		break;
+	case S_LEGENDS:
+		cs->show_legends = true;
+		break;
+	case S_NODE:
+		cs->show_node = true;
+		if (st->nwords > 2)
+			cs->node = kw_dup(ctx, &st->words[2]);
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 #define POFF(f) offsetof(struct conf_proxy, f)
@@ -1974,7 +2126,7 @@ const struct kw kw_proxy_table[] = {
 	{ "server",		KS_BE,			kw_server, 0, 0, 0, NULL },
 	{ "source",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "srvtimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout server'" },
-	{ "stats",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
+	{ "stats",		KS_PX | KW_COND,	kw_proxy_stats, 0, 0, 0, NULL },
 	{ "stick",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
 	{ "stick-table",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
 	{ "tcp-check",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },

@@ -256,13 +256,14 @@ lb_build(struct arena *a, struct g_backend *be)
 bool
 lb_usable(const struct g_server *s, const uint8_t *tried)
 {
-	if (s->weight == 0 || (s->flags & SRV_DISABLED))
+	if (s->weight == 0)
 		return false;
 	if (tried != NULL && s->idx < LB_TRIED_MAX &&
 	    (tried[s->idx / 8] & (1u << (s->idx % 8))))
 		return false;
+	/* 'disabled' starts its record in maintenance, which enable lifts */
 	if (s->st == NULL)
-		return true;
+		return !(s->flags & SRV_DISABLED);
 	if (atomic_load_explicit(&s->st->admin, memory_order_relaxed) != 0 ||
 	    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
 	    SRV_H_UP ||

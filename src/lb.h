@@ -21,7 +21,8 @@
 
 /*
  * Build be->lb from be->servers, allocating in a. Returns 0, or -1 when
- * out of memory. Called by graph_build() only.
+ * out of memory. Called while the graph is built, and by state_attach()
+ * when admin weights change servers' weights, before it is published.
  */
 int lb_build(struct arena *a, struct g_backend *be);
 
@@ -49,8 +50,9 @@ struct lb_req {
 const struct g_server *lb_pick(const struct g_backend *be,
     struct lb_req *req);
 /*
- * Whether s may take one more request now: enabled with a weight, not in
- * maintenance or drain, up, its breaker not open, below its maxconn.
+ * Whether s may take one more request now: with a weight, not in
+ * maintenance (where 'disabled' puts it) or drain, up, its breaker not
+ * open, below its maxconn.
  */
 bool lb_usable(const struct g_server *s, const uint8_t *tried);
 

@@ -330,7 +330,7 @@ serve(struct weir *wr)
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	wr->st = state_new();
+	wr->st = state_new(g->nbthread);
 	if (wr->st == NULL || state_attach(wr->st, g) < 0 ||
 	    (wr->base = event_base_new()) == NULL) {
 		fprintf(stderr, "weir: out of memory\n");

@@ -28,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "ctr.h"
 #include "eng.h"
 #include "graph.h"
 #include "h1.h"
@@ -36,6 +37,7 @@
 #include "lsn.h"
 #include "pp.h"
 #include "state.h"
+#include "stats.h"
 #include "val.h"
 
 enum sess_state {
@@ -109,6 +111,7 @@ struct sess {
 	uint32_t ka_ms;		/* timeout http-keep-alive, kept when idle */
 	struct txn *txn;
 	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
+	struct ctr_slot *fe_ctr;	/* counts this connection as open */
 };
 
 /* Bytes that could not be written at once and wait, copied. */
@@ -157,6 +160,8 @@ struct txn {
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
+	uint64_t bin, bout;	/* client bytes not yet counted */
+	uint64_t t0_us;		/* first try to reach a server */
 
 	/* not cleared at each request: each part says how much it holds */
 	struct http_ops req_ops;
@@ -368,6 +373,131 @@ pend_set(struct pend *p, const char *data, size_t len)
 	return 0;
 }
 
+/* ---- counters ---------------------------------------------------------- */
+
+/* The calling worker's counter slot in a state record. */
+#define CTR_OF(rec, w)	(((struct state_node *)(rec))->ctr + (w)->id)
+
+static uint64_t
+sess_now_us(struct eng_worker *w)
+{
+	struct timeval tv;
+
+	event_base_gettimeofday_cached(w->base, &tv);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+/* Count what t moved between the client and weir since the last time. */
+static void
+txn_count_bytes(struct txn *t)
+{
+	struct eng_worker *w = t->s->w;
+
+	if (t->bin == 0 && t->bout == 0)
+		return;
+	if (t->fe != NULL && t->fe->st != NULL) {
+		ctr_add(CTR_OF(t->fe->st, w), CTR_BYTES_IN, t->bin);
+		ctr_add(CTR_OF(t->fe->st, w), CTR_BYTES_OUT, t->bout);
+	}
+	if (t->be != NULL && t->be->st != NULL) {
+		ctr_add(CTR_OF(t->be->st, w), CTR_BYTES_IN, t->bin);
+		ctr_add(CTR_OF(t->be->st, w), CTR_BYTES_OUT, t->bout);
+	}
+	if (t->srv != NULL && t->srv->st != NULL) {
+		ctr_add(CTR_OF(t->srv->st, w), CTR_BYTES_IN, t->bin);
+		ctr_add(CTR_OF(t->srv->st, w), CTR_BYTES_OUT, t->bout);
+	}
+	t->bin = t->bout = 0;
+}
+
+static void
+ctr_status(struct ctr_slot *c, unsigned status, uint64_t now_s)
+{
+	ctr_add(c, CTR_REQ_TOT, 1);
+	ctr_add(c, status >= 100 && status < 600 ?
+	    (enum ctr_idx)(CTR_HRSP_1XX + status / 100 - 1) : CTR_HRSP_OTHER,
+	    1);
+	ctr_rate(c, now_s);
+}
+
+/* A transaction ends: its request, by status, and its bytes. */
+static void
+txn_count(struct txn *t)
+{
+	struct eng_worker *w = t->s->w;
+	uint64_t now_s;
+
+	txn_count_bytes(t);
+	if (!(t->s->flags & SF_HTTP) || (t->hlen == 0 && t->status == 0) ||
+	    t->fe == NULL)
+		return;
+	now_s = sess_now_us(w) / 1000000u;
+	ctr_status(CTR_OF(t->fe->st, w), t->status, now_s);
+	if (t->be != NULL)
+		ctr_status(CTR_OF(t->be->st, w), t->status, now_s);
+	if (t->srv != NULL) {
+		ctr_status(CTR_OF(t->srv->st, w), t->status, now_s);
+		if (t->status == 502 || t->status == 504) {
+			ctr_add(CTR_OF(t->srv->st, w), CTR_ERR_RESP, 1);
+			ctr_add(CTR_OF(t->be->st, w), CTR_ERR_RESP, 1);
+		}
+	}
+}
+
+/* The server answered: how long it took, in the histograms. */
+static void
+txn_count_rt(struct txn *t)
+{
+	static const uint64_t bounds_ms[] = CTR_RT_BOUNDS_MS;
+	struct eng_worker *w = t->s->w;
+	uint64_t us = sess_now_us(w) - t->t0_us;
+	unsigned b;
+
+	for (b = 0; b < CTR_RT_NBUCKETS && us > bounds_ms[b] * 1000; b++)
+		;
+	if (t->t0_us == 0 || us > UINT32_MAX * 1000ull)
+		return;
+	ctr_add(CTR_OF(t->be->st, w), CTR_RT_SUM_US, us);
+	ctr_add(CTR_OF(t->be->st, w), CTR_RT_COUNT, 1);
+	ctr_add(CTR_OF(t->srv->st, w), CTR_RT_SUM_US, us);
+	ctr_add(CTR_OF(t->srv->st, w), CTR_RT_COUNT, 1);
+	if (b < CTR_RT_NBUCKETS) {
+		ctr_add(CTR_OF(t->be->st, w), (enum ctr_idx)(CTR_RT_BUCKET + b),
+		    1);
+		ctr_add(CTR_OF(t->srv->st, w),
+		    (enum ctr_idx)(CTR_RT_BUCKET + b), 1);
+	}
+}
+
+/* A request refused as malformed, kept for the admin's 'show errors'. */
+static void
+sess_capture_err(struct sess *s, unsigned status, const char *why)
+{
+	struct txn *t = s->txn;
+	struct state_err e;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (t->g == NULL || t->g->state == NULL || t->req == NULL)
+		return;
+	ctr_add(CTR_OF(t->fe->st, s->w), CTR_ERR_REQ, 1);
+	memset(&e, 0, sizeof(e));
+	e.when_us = sess_now_us(s->w);
+	e.status = status;
+	e.err_pos = t->reqm.err_pos;
+	snprintf(e.fe, sizeof(e.fe), "%s", t->fe->px.name);
+	if (s->peer.sa.sa_family == AF_INET6)
+		snprintf(e.src, sizeof(e.src), "[%s]:%u", inet_ntop(AF_INET6,
+		    &s->peer.in6.sin6_addr, ip, sizeof(ip)),
+		    ntohs(s->peer.in6.sin6_port));
+	else if (s->peer.sa.sa_family == AF_INET)
+		snprintf(e.src, sizeof(e.src), "%s:%u", inet_ntop(AF_INET,
+		    &s->peer.in.sin_addr, ip, sizeof(ip)),
+		    ntohs(s->peer.in.sin_port));
+	snprintf(e.reason, sizeof(e.reason), "%s", why);
+	state_err_capture(t->g->state, s->w->id, &e, t->req->data,
+	    t->req->end);
+}
+
 /* ---- pools ------------------------------------------------------------- */
 
 static struct txn *
@@ -498,6 +628,7 @@ txn_free(struct sess *s, struct txn *t)
 {
 	struct eng_worker *w = s->w;
 
+	txn_count(t);
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
@@ -527,6 +658,8 @@ sess_close(struct sess *s, const char *reason)
 		event_del(&s->ev);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->fe_ctr != NULL)
+		ctr_add(s->fe_ctr, CTR_CONN_CUR, (uint64_t)-1);
 	w->nsess--;
 	if (s->lsn != NULL) {
 		struct lsn *l = s->lsn;
@@ -750,6 +883,9 @@ txn_start(struct sess *s)
 		s->flags &= ~SF_NEW;
 		if (s->lsn->cache_pp)
 			s->flags |= SF_PP;
+		s->fe_ctr = CTR_OF(fe->st, w);
+		ctr_add(s->fe_ctr, CTR_CONN_TOT, 1);
+		ctr_add(s->fe_ctr, CTR_CONN_CUR, 1);
 	}
 	if (fe->px.mode == PX_MODE_TCP && (s->flags & SF_PP)) {
 		/* the real client first: source balancing needs it */
@@ -883,14 +1019,23 @@ sess_read_req(struct sess *s)
 			r = h1_parse(&t->reqm, b->data, b->end);
 			if (r > 0)
 				break;
-			if (r < 0)
+			if (r < 0) {
+				sess_capture_err(s, (unsigned)h1_err_status(
+				    t->reqm.err), h1_err_str(t->reqm.err));
 				return sess_answer(s, (unsigned)h1_err_status(
 				    t->reqm.err), h1_err_str(t->reqm.err));
+			}
 		}
-		if (buf_room(b) == 0)
+		if (buf_room(b) == 0) {
+			t->reqm.err_pos = b->end;
+			sess_capture_err(s, t->reqm.state <= H1_S_TARGET ?
+			    414 : 431, "request head too large");
 			return sess_answer(s, t->reqm.state <= H1_S_TARGET ?
 			    414 : 431, "request head too large");
+		}
 		n = io_read(s->fd, b);
+		if (n > 0)
+			t->bin += (uint64_t)n;
 		if (n == 0) {
 			/* a client that leaves between requests is no error */
 			sess_close(s, buf_len(b) ? "client closed mid-request" :
@@ -938,6 +1083,7 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 		sess_close(s, "client write error");
 		return SESS_GONE;
 	}
+	t->bout += (uint64_t)n;
 	t->rsp_phase = RS_DONE;
 	t->req_phase = RQ_DONE;
 	if ((size_t)n < len) {
@@ -987,6 +1133,64 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 		t->sc = NULL;
 	}
 	return sess_send_own(s, out, len, true);
+}
+
+/*
+ * A page of weir's own: the Prometheus exposition, or a stats page. Built
+ * whole, then sent as any answer of weir's (what the client does not
+ * take at once is kept). Not on the proxying path: it allocates.
+ */
+static int
+sess_send_stats(struct sess *s, const struct g_stats *cfg,
+    const struct acl_sample *smp, bool close)
+{
+	struct txn *t = s->txn;
+	struct stats_proc p;
+	struct sbuf b = { 0 };
+	char host[256];
+	int r;
+
+	stats_proc_fill(&p, t->g, host, sizeof(host));
+	if (cfg == NULL) {
+		struct sbuf body = { 0 };
+
+		stats_prometheus(&body, t->g, &p);
+		sbuf_printf(&b, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; "
+		    "version=0.0.4; charset=utf-8\r\nContent-Length: %zu\r\n"
+		    "Cache-Control: no-cache\r\nConnection: %s\r\n\r\n",
+		    body.len, close ? "close" : "keep-alive");
+		sbuf_add(&b, body.p ? body.p : "", body.len);
+		if (body.oom)
+			b.oom = true;
+		sbuf_reset(&body);
+		t->status = 200;
+	} else {
+		struct stats_req rq;
+		int i = h1_hdr_find(&t->reqm, t->req->data, "Authorization",
+		    13, 0);
+
+		memset(&rq, 0, sizeof(rq));
+		rq.method = smp->method;
+		rq.method_len = smp->method_len;
+		/* the path and its query: the target without scheme, host */
+		rq.path = smp->path;
+		rq.path_len = (size_t)(t->req->data + t->reqm.target_off +
+		    t->reqm.target_len - smp->path);
+		if (i >= 0) {
+			rq.auth = t->req->data + t->reqm.hdrs[i].value_off;
+			rq.auth_len = t->reqm.hdrs[i].value_len;
+		}
+		rq.smp = smp;
+		stats_http(&b, t->g, cfg, &rq, &p, close);
+		t->status = b.len > 12 ? (unsigned)atoi(b.p + 9) : 500;
+	}
+	if (b.oom) {
+		sbuf_reset(&b);
+		return sess_answer(s, 500, "out of memory");
+	}
+	r = sess_send_own(s, b.p, b.len, close);
+	sbuf_reset(&b);
+	return r;
 }
 
 /* The proxy whose option forwardfor applies: the backend's, else ours. */
@@ -1091,14 +1295,29 @@ txn_request(struct sess *s)
 		    r->act == HTTP_ACT_DENY;
 
 		t->status = r->status;
-		if (r->act == HTTP_ACT_DENY)
+		if (r->act == HTTP_ACT_PROMETHEUS)
+			return sess_send_stats(s, NULL, &smp, cl);
+		if (r->act == HTTP_ACT_DENY) {
+			ctr_add(CTR_OF(fe->st, s->w), CTR_DENIED, 1);
 			return sess_answer(s, r->status, "denied");
+		}
 		len = r->act == HTTP_ACT_REDIRECT ?
 		    http_redirect(out, s->w->scratch_size, r, &v, cl) :
 		    http_return(out, s->w->scratch_size, r, cl);
 		if (len == 0)
 			return sess_answer(s, 500, "answer too large");
 		return sess_send_own(s, out, len, cl);
+	}
+	/* a stats page: the frontend's, or the backend's it routes to */
+	if (fe->px.stats != NULL && stats_match(fe->px.stats, smp.path,
+	    smp.path_len))
+		return sess_send_stats(s, fe->px.stats, &smp, close ||
+		    t->req_body != H1_BODY_NONE);
+	if (be != NULL && be->px.stats != NULL && stats_match(be->px.stats,
+	    smp.path, smp.path_len)) {
+		t->be = be;
+		return sess_send_stats(s, be->px.stats, &smp, close ||
+		    t->req_body != H1_BODY_NONE);
 	}
 	if (be == NULL)
 		return sess_answer(s, 503, "no backend");
@@ -1119,6 +1338,8 @@ txn_connect(struct txn *t)
 	struct lb_req lr;
 	char ip[INET6_ADDRSTRLEN];
 
+	if (t->t0_us == 0)
+		t->t0_us = sess_now_us(w);
 	memset(&lr, 0, sizeof(lr));
 	lr.rr_pos = eng_rr_pos(w, be);
 	lr.rng = &w->rng;
@@ -1180,6 +1401,8 @@ txn_connect(struct txn *t)
 	atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
 	    memory_order_relaxed);
 	t->counted = true;
+	ctr_add(CTR_OF(t->srv->st, w), CTR_CONN_TOT, 1);
+	ctr_add(CTR_OF(be->st, w), CTR_CONN_TOT, 1);
 	t->rsp_phase = RS_WAIT;
 	if (!(s->flags & SF_HTTP)) {
 		if ((t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
@@ -1404,6 +1627,8 @@ sess_read_body(struct sess *s)
 		return txn_rearm(t);
 	}
 	n = io_read(s->fd, t->req);
+	if (n > 0)
+		t->bin += (uint64_t)n;
 	if (n == 0) {
 		s->flags |= SF_CLI_EOF;
 		if (t->req_phase != RQ_DONE) {
@@ -1461,6 +1686,10 @@ txn_server_error(struct txn *t, const char *why)
 	(void)why;
 	txn_release_server(t);
 	if (t->sc != NULL) {
+		if (t->sc->state == SC_CONNECTING) {
+			ctr_add(CTR_OF(t->srv->st, s->w), CTR_ERR_CONN, 1);
+			ctr_add(CTR_OF(t->be->st, s->w), CTR_ERR_CONN, 1);
+		}
 		t->sc->txn = NULL;
 		sc_close(t->sc);
 		t->sc = NULL;
@@ -1479,6 +1708,12 @@ txn_server_error(struct txn *t, const char *why)
 		if (t->tries >= t->be->retries)
 			goto fail;
 		t->tries++;
+		ctr_add(CTR_OF(t->srv->st, s->w), CTR_RETRIES, 1);
+		ctr_add(CTR_OF(t->be->st, s->w), CTR_RETRIES, 1);
+		if (t->be->px.opts & (1u << OPT_REDISPATCH)) {
+			ctr_add(CTR_OF(t->srv->st, s->w), CTR_REDISPATCH, 1);
+			ctr_add(CTR_OF(t->be->st, s->w), CTR_REDISPATCH, 1);
+		}
 	}
 	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
 		/* the same server again */
@@ -1615,6 +1850,7 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 			sess_close(s, "client write error");
 			return SESS_GONE;
 		}
+		t->bout += (uint64_t)n;
 		if (head != NULL && (size_t)n < hlen) {
 			if (pend_set(&t->cpend, head + n,
 			    hlen - (size_t)n) < 0) {
@@ -1651,6 +1887,8 @@ txn_response(struct txn *t, int hlen)
 	size_t len;
 
 	t->status = m->status;
+	if (m->status >= 200 || m->status == 101)
+		txn_count_rt(t);
 	if (m->status < 200 && m->status != 101) {
 		/* interim: 100 Continue and the like, to 1.1 clients only */
 		if (t->reqm.flags & H1_MF_VER_11) {
@@ -1930,6 +2168,7 @@ tunnel_pump(struct sess *s)
 				sess_close(s, "client read error");
 				return SESS_GONE;
 			} else if (n > 0) {
+				t->bin += (uint64_t)n;
 				progress = 1;
 			}
 		}
@@ -1945,6 +2184,7 @@ tunnel_pump(struct sess *s)
 			}
 			if (n > 0) {
 				buf_consume(t->rsp, (uint32_t)n);
+				t->bout += (uint64_t)n;
 				progress = 1;
 			}
 		}
@@ -1965,6 +2205,7 @@ tunnel_pump(struct sess *s)
 			}
 		}
 	} while (progress);
+	txn_count_bytes(t);
 
 	if ((s->flags & SF_CLI_EOF) && sc->eof && buf_len(t->req) == 0 &&
 	    buf_len(t->rsp) == 0) {
@@ -2038,6 +2279,7 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct sess *s = arg;
 	struct txn *t = s->txn;
+	ssize_t n;
 
 	if (s->state == SESS_LINGER) {
 		sess_on_linger(s, what);
@@ -2086,7 +2328,10 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 			(void)txn_rearm(t);
 			return;
 		}
-		switch (io_read(s->fd, t->req)) {
+		n = io_read(s->fd, t->req);
+		if (n > 0)
+			t->bin += (uint64_t)n;
+		switch (n) {
 		case 0:
 			/*
 			 * The client left before its answer: nobody is

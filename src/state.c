@@ -5,18 +5,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "lb.h"
 #include "val.h"
 
+uint64_t
+state_now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
 struct state_store *
-state_new(void)
+state_new(unsigned nthreads)
 {
 	struct state_store *st = calloc(1, sizeof(*st));
+	unsigned i;
 
 	if (st == NULL)
 		return NULL;
+	st->nthreads = nthreads ? nthreads : 1;
+	st->errs = calloc(st->nthreads, sizeof(*st->errs));
+	if (st->errs == NULL) {
+		free(st);
+		return NULL;
+	}
+	for (i = 0; i < st->nthreads; i++)
+		pthread_mutex_init(&st->errs[i].lock, NULL);
 	pthread_mutex_init(&st->lock, NULL);
+	st->start_us = state_now_us();
+	atomic_init(&st->generation, 0);
+	atomic_init(&st->reloads, 0);
+	atomic_init(&st->reload_failures, 0);
+	atomic_init(&st->last_reload_ok, -1);
+	atomic_init(&st->last_reload_us, 0);
 	return st;
 }
 
@@ -30,6 +55,7 @@ state_map_free(struct state_map *m)
 
 		for (n = m->buckets[i]; n != NULL; n = next) {
 			next = n->next;
+			free(n->ctr);
 			free(n->key);
 			free(n);
 		}
@@ -41,10 +67,16 @@ state_map_free(struct state_map *m)
 void
 state_free(struct state_store *st)
 {
+	unsigned i;
+
 	if (st == NULL)
 		return;
 	state_map_free(&st->servers);
 	state_map_free(&st->backends);
+	state_map_free(&st->frontends);
+	for (i = 0; i < st->nthreads; i++)
+		pthread_mutex_destroy(&st->errs[i].lock);
+	free(st->errs);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
@@ -108,23 +140,33 @@ state_map_del(struct state_map *m, struct state_node *n)
 	}
 }
 
-/* A new record of size bytes under key, added to m; NULL when out of memory. */
+/*
+ * A new record of size bytes under key, with its counter slots, added to
+ * m; NULL when out of memory.
+ */
 static struct state_node *
-state_node_new(struct state_map *m, size_t size, const char *key, uint32_t h)
+state_node_new(struct state_store *st, struct state_map *m, size_t size,
+    const char *key, uint32_t h)
 {
 	struct state_node *n = calloc(1, size);
+	size_t csize = sizeof(struct ctr_slot) * st->nthreads;
 
-	if (n == NULL || (n->key = strdup(key)) == NULL) {
-		free(n);
-		return NULL;
-	}
+	if (n == NULL || (n->key = strdup(key)) == NULL ||
+	    (n->ctr = aligned_alloc(alignof(struct ctr_slot), csize)) ==
+	    NULL)
+		goto fail;
+	memset(n->ctr, 0, csize);
 	n->hash = h;
-	if (state_map_add(m, n) < 0) {
-		free(n->key);
-		free(n);
-		return NULL;
-	}
+	if (state_map_add(m, n) < 0)
+		goto fail;
 	return n;
+fail:
+	if (n != NULL) {
+		free(n->ctr);
+		free(n->key);
+	}
+	free(n);
+	return NULL;
 }
 
 static struct state_backend *
@@ -138,8 +180,8 @@ state_backend_get(struct state_store *st, const char *name)
 		n->refs++;
 		return (struct state_backend *)n;
 	}
-	b = (struct state_backend *)state_node_new(&st->backends, sizeof(*b),
-	    name, h);
+	b = (struct state_backend *)state_node_new(st, &st->backends,
+	    sizeof(*b), name, h);
 	if (b == NULL)
 		return NULL;
 	b->node.refs = 1;
@@ -170,8 +212,8 @@ state_server_get(struct state_store *st, const char *key,
 		n->hash = 0;	/* marks it out of the table */
 		n->key[0] = '\0';
 	}
-	s = (struct state_server *)state_node_new(&st->servers, sizeof(*s),
-	    key, h);
+	s = (struct state_server *)state_node_new(st, &st->servers,
+	    sizeof(*s), key, h);
 	if (s == NULL)
 		return NULL;
 	s->node.refs = 1;
@@ -181,7 +223,86 @@ state_server_get(struct state_store *st, const char *key,
 	atomic_init(&s->admin, 0);
 	atomic_init(&s->health, SRV_H_UP);
 	atomic_init(&s->breaker, SRV_BRK_CLOSED);
+	atomic_init(&s->last_change_s, state_now_us() / 1000000u);
+	s->weight_ovr = -1;
 	return s;
+}
+
+/* A frontend's record; they are never freed before the store. */
+static struct state_frontend *
+state_frontend_get(struct state_store *st, const char *name)
+{
+	uint32_t h = lb_hash(name, strlen(name));
+	struct state_node *n = state_map_find(&st->frontends, name, h);
+	struct state_frontend *f;
+
+	if (n != NULL)
+		return (struct state_frontend *)n;
+	f = (struct state_frontend *)state_node_new(st, &st->frontends,
+	    sizeof(*f), name, h);
+	if (f == NULL)
+		return NULL;
+	f->node.refs = 1;
+	f->id = st->nfrontends++;
+	return f;
+}
+
+/*
+ * What the configuration says of a server meets what the admin said: a
+ * server the file newly marks 'disabled' goes to maintenance, one it no
+ * longer marks leaves it; otherwise the admin's state stays. The admin's
+ * weight replaces the file's.
+ */
+static bool
+state_server_apply(struct state_server *r, struct g_server *s, bool fresh)
+{
+	bool dis = (s->flags & SRV_DISABLED) != 0;
+
+	if (fresh || dis != r->cfg_disabled) {
+		if (dis)
+			atomic_fetch_or(&r->admin, SRV_ADM_MAINT);
+		else if (!fresh)
+			atomic_fetch_and(&r->admin, ~(unsigned)SRV_ADM_MAINT);
+		r->cfg_disabled = dis;
+	}
+	r->iweight = s->weight;
+	if (r->weight_ovr >= 0 && (unsigned)r->weight_ovr != s->weight) {
+		s->weight = (unsigned)r->weight_ovr;
+		return true;
+	}
+	return false;
+}
+
+void
+state_set_weight(struct state_server *s, int weight)
+{
+	s->weight_ovr = weight;
+}
+
+void
+state_err_capture(struct state_store *st, unsigned thread,
+    const struct state_err *e, const char *data, uint32_t len)
+{
+	struct state_errring *r;
+	struct state_err *d;
+
+	if (thread >= st->nthreads)
+		return;
+	r = &st->errs[thread];
+	/* the admin socket is reading: this one is not kept */
+	if (pthread_mutex_trylock(&r->lock) != 0)
+		return;
+	d = &r->e[r->next];
+	*d = *e;
+	d->thread = thread;
+	d->total_len = len;
+	d->len = len < STATE_ERR_BYTES ? len : STATE_ERR_BYTES;
+	memcpy(d->data, data, d->len);
+	r->next = (r->next + 1) % STATE_ERR_KEEP;
+	if (r->n < STATE_ERR_KEEP)
+		r->n++;
+	r->total++;
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* Drop one ref of n; at the last, out of m (if still in it) and freed. */
@@ -192,6 +313,7 @@ state_node_put(struct state_map *m, struct state_node *n)
 		return;
 	if (n->key[0] != '\0')
 		state_map_del(m, n);
+	free(n->ctr);
 	free(n->key);
 	free(n);
 }
@@ -224,14 +346,22 @@ state_attach(struct state_store *st, struct graph *g)
 	pthread_mutex_lock(&st->lock);
 	g->state = st;
 	g->on_free = state_detach;
+	for (i = 0; i < g->nfrontends && r == 0; i++) {
+		g->frontends[i].st = state_frontend_get(st,
+		    g->frontends[i].px.name);
+		if (g->frontends[i].st == NULL)
+			r = -1;
+	}
 	for (i = 0; i < g->nbackends && r == 0; i++) {
 		struct g_backend *be = &g->backends[i];
+		bool reweigh = false;
 
 		be->st = state_backend_get(st, be->px.name);
 		if (be->st == NULL)
 			r = -1;
 		for (j = 0; j < be->nservers && r == 0; j++) {
 			struct g_server *s = &be->servers[j];
+			unsigned before = st->nservers;
 			char key[512];
 
 			snprintf(key, sizeof(key), "%s/%s", be->px.name,
@@ -239,7 +369,13 @@ state_attach(struct state_store *st, struct graph *g)
 			s->st = state_server_get(st, key, &s->addr);
 			if (s->st == NULL)
 				r = -1;
+			else if (state_server_apply(s->st, s,
+			    st->nservers != before))
+				reweigh = true;
 		}
+		/* the graph is not published yet: its tables are ours */
+		if (r == 0 && reweigh && lb_build(&g->arena, be) < 0)
+			r = -1;
 	}
 	pthread_mutex_unlock(&st->lock);
 	return r;

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "ctr.h"
 #include "graph-t.h"
 
 /* What both kinds of record start with: their place in the store. */
@@ -20,6 +21,7 @@ struct state_node {
 	uint32_t hash;
 	unsigned refs;			/* graphs pointing at it */
 	char *key;
+	struct ctr_slot *ctr;		/* one per worker thread */
 };
 
 /* What an operator set at run time (admin socket, stats page): bits. */
@@ -54,11 +56,53 @@ struct state_server {
 	atomic_uint admin;		/* SRV_ADM_* */
 	atomic_uint health;		/* enum srv_health */
 	atomic_uint breaker;		/* enum srv_breaker */
+	/* when admin, health or breaker last changed: seconds, Unix time */
+	_Atomic uint64_t last_change_s;
+	/* the admin socket's weight (-1: none), kept over reloads; and the
+	 * configuration's. Main thread. */
+	int weight_ovr;
+	unsigned iweight;
+	bool cfg_disabled;		/* the configuration says 'disabled' */
 };
 
 struct state_backend {
 	struct state_node node;
 	unsigned id;
+};
+
+/* Frontends' records live as long as the store: an idle client
+ * connection holds no graph, yet counts in its frontend's record. */
+struct state_frontend {
+	struct state_node node;
+	unsigned id;
+};
+
+/*
+ * The last requests a worker refused as malformed, for 'show errors'.
+ * The worker only tries the lock: when the admin socket is reading, the
+ * capture is skipped rather than waited for.
+ */
+#define STATE_ERR_KEEP	8		/* per thread */
+#define STATE_ERR_BYTES	1024		/* of each request */
+
+struct state_err {
+	uint64_t when_us;		/* Unix time */
+	unsigned thread;
+	unsigned status;
+	uint32_t err_pos;		/* the offending byte, in data */
+	uint32_t len;			/* bytes kept in data */
+	uint32_t total_len;		/* bytes the request had */
+	char fe[64];
+	char src[64];
+	char reason[96];
+	char data[STATE_ERR_BYTES];
+};
+
+struct state_errring {
+	pthread_mutex_t lock;
+	unsigned next, n;
+	uint64_t total;
+	struct state_err e[STATE_ERR_KEEP];
 };
 
 struct state_map {
@@ -71,12 +115,27 @@ struct state_store {
 	pthread_mutex_t lock;	/* attach, and a graph's last release */
 	struct state_map servers;
 	struct state_map backends;
+	struct state_map frontends;
 	unsigned nservers;	/* ids handed out */
 	unsigned nbackends;
+	unsigned nfrontends;
+	unsigned nthreads;	/* counter slots per record */
+	struct state_errring *errs;	/* one per thread */
+
+	/* the process, as the main thread tells it; any thread reads */
+	uint64_t start_us;		/* Unix time */
+	_Atomic uint64_t generation;	/* of the graph in use */
+	_Atomic uint64_t reloads;	/* reloads tried */
+	_Atomic uint64_t reload_failures;
+	_Atomic int last_reload_ok;	/* 1, 0; -1: none yet */
+	_Atomic uint64_t last_reload_us;	/* Unix time */
 };
 
-/* An empty store, or NULL when out of memory. */
-struct state_store *state_new(void);
+/*
+ * An empty store whose records have nthreads counter slots (at least
+ * one), or NULL when out of memory.
+ */
+struct state_store *state_new(unsigned nthreads);
 /* Free the store and every record. No graph may point into it. */
 void state_free(struct state_store *st);
 /*
@@ -86,5 +145,17 @@ void state_free(struct state_store *st);
  * memory (g is then unusable, but may be freed). Main thread only.
  */
 int state_attach(struct state_store *st, struct graph *g);
+
+/*
+ * Set or clear (-1) the admin weight of a server: kept by the store,
+ * applied to every graph state_attach() sees from then on. Main thread.
+ */
+void state_set_weight(struct state_server *s, int weight);
+
+/* Keep the request in data[0..len) that a worker refused, in its ring. */
+void state_err_capture(struct state_store *st, unsigned thread,
+    const struct state_err *e, const char *data, uint32_t len);
+/* Now, in microseconds of Unix time. */
+uint64_t state_now_us(void);
 
 #endif

@@ -390,6 +390,21 @@ verify_conf(struct conf *c, struct diag *d)
 			verify_cond(c, px, r->cond, d);
 		for (r = px->http_rsp; r != NULL; r = r->next)
 			verify_cond(c, px, r->cond, d);
+		for (r = px->http_req; r != NULL; r = r->next)
+			if (r->act == HTTP_ACT_PROMETHEUS &&
+			    px->mode != PX_MODE_HTTP)
+				diag_error(d, &r->loc, "'use-service "
+				    "prometheus-exporter' needs mode http; "
+				    "%s '%s' is mode tcp", px_kind(px),
+				    px->name);
+		if (px->stats != NULL && px->stats->enabled &&
+		    !(px->cap & PX_CAP_DEF)) {
+			verify_cond(c, px, px->stats->admin_cond, d);
+			if (px->mode != PX_MODE_HTTP)
+				diag_warn(d, &px->stats->loc, "the stats page "
+				    "needs mode http; %s '%s' is mode tcp and "
+				    "serves none", px_kind(px), px->name);
+		}
 		if (px->cap & PX_CAP_BE)
 			verify_servers(px, d);
 		if (!(px->cap & PX_CAP_FE))

@@ -60,7 +60,7 @@ fx_open(struct fx *f, const char *body)
 		EXPECT_STR(d, "(no error)");
 		return -1;
 	}
-	f->st = state_new();
+	f->st = state_new(1);
 	if (f->st == NULL || state_attach(f->st, f->g) < 0) {
 		CU_FAIL("state_attach");
 		return -1;
