@@ -525,6 +525,12 @@ graph_load(struct conf *c, struct diag *d, unsigned nerr)
 struct graph *
 graph_load_file(const char *path, struct diag *d)
 {
+	return graph_load_file_conf(path, d, NULL);
+}
+
+struct graph *
+graph_load_file_conf(const char *path, struct diag *d, struct conf **keep)
+{
 	struct conf *c = conf_new();
 	struct graph *g;
 	unsigned nerr = d->nerr;
@@ -540,7 +546,23 @@ graph_load_file(const char *path, struct diag *d)
 		g = NULL;
 		diag_error(d, NULL, "out of memory");
 	}
-	conf_free(c);
+	if (g != NULL && keep != NULL)
+		*keep = c;
+	else
+		conf_free(c);
+	return g;
+}
+
+struct graph *
+graph_rebuild(const struct conf *c, const char *file, struct diag *d)
+{
+	struct graph *g = graph_build(c, d);
+
+	if (g != NULL && (g->file = arena_strdup(&g->arena, file)) == NULL) {
+		graph_unref(g);
+		g = NULL;
+		diag_error(d, NULL, "out of memory");
+	}
 	return g;
 }
 

@@ -21,6 +21,18 @@
  * resolving server names); any thread may call it.
  */
 struct graph *graph_load_file(const char *path, struct diag *d);
+/*
+ * The same, and the checked configuration it was built from in *keep
+ * (the caller's, for conf_free()) when a graph is returned.
+ */
+struct graph *graph_load_file_conf(const char *path, struct diag *d,
+    struct conf **keep);
+/*
+ * A new graph from the configuration an earlier one was built from (the
+ * admin socket's weights ask for new balance tables). Main thread.
+ */
+struct graph *graph_rebuild(const struct conf *c, const char *file,
+    struct diag *d);
 /* The same for text in memory, named name in messages. */
 struct graph *graph_load_string(const char *name, const char *text,
     size_t len, struct diag *d);

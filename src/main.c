@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,11 +18,14 @@
 
 #include <event2/event.h>
 
+#include "admin.h"
+#include "conf.h"
 #include "diag.h"
 #include "eng.h"
 #include "graph.h"
 #include "notify.h"
 #include "state.h"
+#include "stats.h"
 #include "val.h"
 #include "version.h"
 
@@ -51,7 +55,9 @@ usage(FILE *f)
 struct weir {
 	const char *file;
 	struct graph *g;		/* current; one ref held */
+	struct conf *conf;		/* what g was built from */
 	struct state_store *st;
+	struct admin *admin;
 	struct eng *e;
 	struct event_base *base;
 	uint64_t generation;
@@ -226,39 +232,54 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/*
- * SIGHUP: read the file again and move to what it says. Anything wrong
- * changes nothing: the running configuration keeps serving.
- */
-static void notify_reloading(const struct timespec *);
+/* Print every message of d to stderr, and to out when there is one. */
+static void
+diag_out(const struct diag *d, struct sbuf *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	diag_print(d, stderr);
+	if (out == NULL || (f = open_memstream(&text, &len)) == NULL)
+		return;
+	diag_print(d, f);
+	fclose(f);
+	sbuf_add(out, text, len);
+	free(text);
+}
+
+/* What a reload said: to stderr, and to the admin socket's client. */
+static void
+say(struct sbuf *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-on_hup(evutil_socket_t sig, short what, void *arg)
+say(struct sbuf *out, const char *fmt, ...)
 {
-	struct weir *wr = arg;
-	struct timespec t0;
-	struct diag d;
-	struct graph *g;
+	char line[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "weir: %s\n", line);
+	if (out != NULL)
+		sbuf_printf(out, "%s\n", line);
+}
+
+/*
+ * Publish g, built from the file, or from the configuration in use for
+ * new admin weights (conf NULL then): attached to the state store, the
+ * engine moved to it, the admin sockets to what it says. Returns 0, or
+ * -1 with nothing changed (g is released).
+ */
+static int
+weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
+    const struct timespec *t0, struct sbuf *out)
+{
 	char err[512] = "x", changes[2048];
 
-	if (wr->stopping)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	notify_reloading(&t0);
-	diag_init(&d);
-	g = graph_load_file(wr->file, &d);
-	diag_print(&d, stderr);
-	if (g == NULL) {
-		fprintf(stderr, "weir: reload failed: %u error%s in %s; "
-		    "generation %llu keeps serving\n", d.nerr,
-		    d.nerr == 1 ? "" : "s", wr->file,
-		    (unsigned long long)wr->generation);
-		diag_reset(&d);
-		notify("READY=1\nSTATUS=reload failed: the configuration "
-		    "in use stays");
-		return;
-	}
-	diag_reset(&d);
 	/* numbered before the workers can see it */
 	g->generation = wr->generation + 1;
 	if (state_attach(wr->st, g) < 0)
@@ -266,26 +287,123 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
 		err[0] = '\0';
 	if (err[0] != '\0') {
-		fprintf(stderr, "weir: reload failed: %s; generation %llu "
-		    "keeps serving\n", err,
-		    (unsigned long long)wr->generation);
+		say(out, "reload failed: %s; generation %llu keeps serving",
+		    err, (unsigned long long)wr->generation);
 		graph_unref(g);
-		notify("READY=1\nSTATUS=reload failed: the configuration "
-		    "in use stays");
-		return;
+		conf_free(conf);
+		return -1;
 	}
 	wr->generation = g->generation;
+	atomic_store(&wr->st->generation, wr->generation);
 	if (g->nbthread != wr->nbthread || g->maxconn != wr->maxconn ||
 	    g->bufsize != wr->bufsize)
-		fprintf(stderr, "weir: reload: nbthread, maxconn and "
-		    "tune.bufsize take effect at the next start; %u, %u and %u "
-		    "stay\n", wr->nbthread, wr->maxconn, wr->bufsize);
+		say(out, "reload: nbthread, maxconn and tune.bufsize take "
+		    "effect at the next start; %u, %u and %u stay",
+		    wr->nbthread, wr->maxconn, wr->bufsize);
 	graph_diff(wr->g, g, changes, sizeof(changes));
 	graph_unref(wr->g);
 	wr->g = g;
-	fprintf(stderr, "weir: reloaded: generation %llu in %.1f ms: %s\n",
-	    (unsigned long long)g->generation, ms_since(&t0), changes);
-	notify("READY=1");
+	if (conf != NULL) {
+		conf_free(wr->conf);
+		wr->conf = conf;
+	}
+	if (wr->admin != NULL && admin_sync(wr->admin, g, err,
+	    sizeof(err)) < 0)
+		say(out, "warning: %s", err);
+	say(out, "reloaded: generation %llu in %.1f ms: %s",
+	    (unsigned long long)g->generation, ms_since(t0), changes);
+	return 0;
+}
+
+/*
+ * SIGHUP, or 'reload' on the admin socket: read the file again and move
+ * to what it says. Anything wrong changes nothing: the running
+ * configuration keeps serving. What happened goes to stderr and out.
+ */
+static void notify_reloading(const struct timespec *);
+
+static int
+weir_reload(struct weir *wr, struct sbuf *out)
+{
+	struct timespec t0;
+	struct conf *conf = NULL;
+	struct diag d;
+	struct graph *g;
+	int r;
+
+	if (wr->stopping) {
+		say(out, "reload refused: weir is stopping");
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	notify_reloading(&t0);
+	atomic_fetch_add(&wr->st->reloads, 1);
+	atomic_store(&wr->st->last_reload_us, state_now_us());
+	diag_init(&d);
+	g = graph_load_file_conf(wr->file, &d, &conf);
+	diag_out(&d, out);
+	if (g == NULL) {
+		say(out, "reload failed: %u error%s in %s; generation %llu "
+		    "keeps serving", d.nerr, d.nerr == 1 ? "" : "s",
+		    wr->file, (unsigned long long)wr->generation);
+		diag_reset(&d);
+		r = -1;
+	} else {
+		diag_reset(&d);
+		r = weir_publish(wr, g, conf, &t0, out);
+	}
+	atomic_store(&wr->st->last_reload_ok, r == 0);
+	if (r < 0)
+		atomic_fetch_add(&wr->st->reload_failures, 1);
+	notify(r == 0 ? "READY=1" : "READY=1\nSTATUS=reload failed: the "
+	    "configuration in use stays");
+	return r;
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)weir_reload(arg, NULL);
+}
+
+/* The admin socket's callbacks. */
+static struct graph *
+admin_graph(void *arg)
+{
+	return ((struct weir *)arg)->g;
+}
+
+static int
+admin_reload(void *arg, struct sbuf *out)
+{
+	struct sbuf log = { 0 };
+	int r = weir_reload(arg, &log);
+
+	sbuf_printf(out, "Success=%d\n--\n", r == 0);
+	sbuf_add(out, log.p ? log.p : "", log.len);
+	sbuf_reset(&log);
+	return r;
+}
+
+/* New admin weights: the configuration in use, built and published. */
+static int
+admin_reweigh(void *arg, struct sbuf *out)
+{
+	struct weir *wr = arg;
+	struct timespec t0;
+	struct diag d;
+	struct graph *g;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	diag_init(&d);
+	g = wr->conf ? graph_rebuild(wr->conf, wr->file, &d) : NULL;
+	diag_reset(&d);
+	if (g == NULL) {
+		say(out, "weight not applied: cannot build the configuration "
+		    "again");
+		return -1;
+	}
+	return weir_publish(wr, g, NULL, &t0, NULL);
 }
 
 /* RELOADING=1 wants the monotonic clock of when it began (systemd 253). */
@@ -348,6 +466,22 @@ serve(struct weir *wr)
 	    evsignal_add(ev_term, NULL) < 0 || evsignal_add(ev_hup, NULL) < 0 ||
 	    evsignal_add(ev_usr1, NULL) < 0)
 		goto out;
+	{
+		struct admin_ops ops = { wr, admin_graph, admin_reload,
+			admin_reweigh };
+		char err[512];
+
+		wr->admin = admin_new(wr->base, &ops);
+		if (wr->admin == NULL) {
+			fprintf(stderr, "weir: out of memory\n");
+			goto out;
+		}
+		if (admin_sync(wr->admin, g, err, sizeof(err)) < 0) {
+			fprintf(stderr, "weir: %s\n", err);
+			goto out;
+		}
+	}
+	atomic_store(&wr->st->generation, wr->generation);
 	wr->e = eng_start(g, wr->st, g->nbthread);
 	if (wr->e == NULL)
 		goto out;
@@ -378,6 +512,8 @@ serve(struct weir *wr)
 	fprintf(stderr, "weir: stopped\n");
 	rc = 0;
 out:
+	admin_free(wr->admin);
+	wr->admin = NULL;
 	if (ev_usr1 != NULL)
 		event_free(ev_usr1);
 	if (ev_done != NULL)
@@ -394,6 +530,8 @@ out:
 	/* the graph lets go of its records before the store goes */
 	graph_unref(wr->g);
 	wr->g = NULL;
+	conf_free(wr->conf);
+	wr->conf = NULL;
 	state_free(wr->st);
 	return rc;
 }
@@ -403,6 +541,7 @@ main(int argc, char **argv)
 {
 	const char *file = SYSCONFDIR "/weir/lb.conf";
 	const char *pidfile = NULL;
+	struct conf *conf = NULL;
 	struct diag d;
 	struct graph *g;
 	int ch, check = 0, quiet = 0, rc = 0;
@@ -440,7 +579,7 @@ main(int argc, char **argv)
 	}
 
 	diag_init(&d);
-	g = graph_load_file(file, &d);
+	g = graph_load_file_conf(file, &d, &conf);
 	diag_print_level(&d, stderr, quiet ? DIAG_ERROR : DIAG_WARNING);
 	if (g == NULL) {
 		fprintf(stderr, "%s: %u error%s, %u warning%s\n", file,
@@ -459,6 +598,8 @@ main(int argc, char **argv)
 		memset(&wr, 0, sizeof(wr));
 		wr.file = file;
 		wr.g = g;
+		wr.conf = conf;
+		conf = NULL;
 		wr.nbthread = g->nbthread;
 		wr.maxconn = g->maxconn;
 		wr.bufsize = g->bufsize;
@@ -471,5 +612,6 @@ main(int argc, char **argv)
 		free((char *)wr.pidfile);
 	}
 	graph_unref(g);
+	conf_free(conf);
 	return rc;
 }

@@ -20,8 +20,7 @@
 #include "state.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-/* A string literal, its length counted by the compiler. */
-#define SBUF_LIT(b, s) sbuf_add((b), "" s, sizeof(s) - 1)
+
 
 /* ---- text buffers ------------------------------------------------------ */
 
@@ -834,12 +833,14 @@ stats_servers_state(struct sbuf *b, const struct graph *g,
 static void
 fmt_time(char *out, size_t len, uint64_t us)
 {
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr",
+		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)(us / 1000000u);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, len, "%02d/%02d/%04d:%02d:%02d:%02d.%03u",
-	    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+	snprintf(out, len, "%02d/%s/%04d:%02d:%02d:%02d.%03u",
+	    tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, (unsigned)(us / 1000 % 1000));
 }
 

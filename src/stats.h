@@ -24,6 +24,9 @@ struct sbuf {
 	bool oom;
 };
 
+/* Add a string literal, its length counted by the compiler. */
+#define SBUF_LIT(b, s) sbuf_add((b), "" s, sizeof(s) - 1)
+
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sbuf_add(struct sbuf *b, const char *s, size_t n);
