@@ -405,7 +405,9 @@ verify_conf(struct conf *c, struct diag *d)
 				    "needs mode http; %s '%s' is mode tcp and "
 				    "serves none", px_kind(px), px->name);
 		}
-		if (px->cap & PX_CAP_BE)
+		/* a section that serves only its stats page needs no server */
+		if ((px->cap & PX_CAP_BE) && !(px->servers == NULL &&
+		    px->stats != NULL && px->stats->enabled))
 			verify_servers(px, d);
 		if (!(px->cap & PX_CAP_FE))
 			continue;
