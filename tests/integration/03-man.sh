@@ -3,9 +3,9 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v mandoc >/dev/null 2>&1 || skip_all "mandoc is not installed"
-plan 4
+plan 5
 
-for page in weir.8 lb.conf.5; do
+for page in weir.8 lb.conf.5 weirctl.8; do
 	run mandoc -T lint -W warning "$TOP_SRCDIR/man/$page"
 	is "$OUT$ERR" "" "man/$page is lint-clean"
 done
