@@ -128,7 +128,8 @@ admin_set_weight(struct admin *a, const struct g_server *s, const char *arg,
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
-	unsigned iw = s->st->iweight;
+	struct state_server *r = s->st;
+	unsigned iw = r->iweight;
 
 	if (end == arg || (*end != '\0' && strcmp(end, "%") != 0) || v < 0) {
 		SBUF_LIT(out, "Require <weight> or <weight%>.\n");
@@ -141,10 +142,11 @@ admin_set_weight(struct admin *a, const struct g_server *s, const char *arg,
 		return;
 	}
 	/* the configuration's weight again: no override to keep */
-	state_set_weight(s->st, (unsigned)v == iw ? -1 : (int)v);
+	state_set_weight(r, (unsigned)v == iw ? -1 : (int)v);
+	/* s goes with the graph it is in; its record stays */
 	if ((unsigned)v != s->weight && a->ops.reweigh(a->ops.arg, out) < 0)
 		return;
-	atomic_store(&s->st->last_change_s, state_now_us() / 1000000u);
+	atomic_store(&r->last_change_s, state_now_us() / 1000000u);
 }
 
 /* Split line into at most max words, in place. */
