@@ -276,7 +276,7 @@ say(struct sbuf *out, const char *fmt, ...)
  */
 static int
 weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
-    const struct timespec *t0, struct sbuf *out)
+    const struct timespec *t0, struct sbuf *out, const char *what)
 {
 	char err[512] = "x", changes[2048];
 
@@ -287,8 +287,9 @@ weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
 	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
 		err[0] = '\0';
 	if (err[0] != '\0') {
-		say(out, "reload failed: %s; generation %llu keeps serving",
-		    err, (unsigned long long)wr->generation);
+		say(out, "%s failed: %s; generation %llu keeps serving",
+		    conf ? "reload" : "new weights", err,
+		    (unsigned long long)wr->generation);
 		graph_unref(g);
 		conf_free(conf);
 		return -1;
@@ -310,7 +311,7 @@ weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
 	if (wr->admin != NULL && admin_sync(wr->admin, g, err,
 	    sizeof(err)) < 0)
 		say(out, "warning: %s", err);
-	say(out, "reloaded: generation %llu in %.1f ms: %s",
+	say(out, "%s: generation %llu in %.1f ms: %s", what,
 	    (unsigned long long)g->generation, ms_since(t0), changes);
 	return 0;
 }
@@ -332,7 +333,9 @@ weir_reload(struct weir *wr, struct sbuf *out)
 	int r;
 
 	if (wr->stopping) {
-		say(out, "reload refused: weir is stopping");
+		/* a signal during the stop is ignored; a client is told */
+		if (out != NULL)
+			say(out, "reload refused: weir is stopping");
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -350,7 +353,7 @@ weir_reload(struct weir *wr, struct sbuf *out)
 		r = -1;
 	} else {
 		diag_reset(&d);
-		r = weir_publish(wr, g, conf, &t0, out);
+		r = weir_publish(wr, g, conf, &t0, out, "reloaded");
 	}
 	atomic_store(&wr->st->last_reload_ok, r == 0);
 	if (r < 0)
@@ -403,7 +406,7 @@ admin_reweigh(void *arg, struct sbuf *out)
 		    "again");
 		return -1;
 	}
-	return weir_publish(wr, g, NULL, &t0, NULL);
+	return weir_publish(wr, g, NULL, &t0, NULL, "new weights");
 }
 
 /* RELOADING=1 wants the monotonic clock of when it began (systemd 253). */
