@@ -21,6 +21,7 @@
 #define ENG_MAX_THREADS	64
 #define ENG_MAX_FREE_BUFS	256	/* kept per worker beyond that: freed */
 #define ENG_MAX_IDLE_PER_SRV	64	/* idle server connections per worker */
+#define ENG_COMMON_TMO		16	/* timeout durations kept in lists */
 
 struct eng;
 struct lsn;
@@ -101,6 +102,13 @@ struct eng_worker {
 	unsigned *rr_pos;
 	unsigned nrr_pos;
 	uint64_t rng;
+
+	/* libevent's common timeouts made for this worker, by duration */
+	struct {
+		uint32_t ms;
+		const struct timeval *tv;
+	} ctmo[ENG_COMMON_TMO];
+	unsigned nctmo;
 
 	unsigned nsess;			/* client connections open */
 	unsigned maxsess;		/* this worker's share of maxconn */

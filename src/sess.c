@@ -76,12 +76,24 @@ enum sc_state {
 
 struct txn;
 
+/*
+ * What a connection's event is registered for. The timeout is lazy: the
+ * deadline moves forward without touching libevent, whose timer may then
+ * fire early; io_early() tells such a wake-up from a real timeout and sets
+ * the timer again for what is left.
+ */
+struct io_reg {
+	short what;		/* EV_READ, EV_WRITE or both; 0: none */
+	uint32_t ms;		/* the timeout libevent has */
+	uint64_t due;		/* when the connection really times out */
+};
+
 struct srvconn {
 	struct srvconn *next, *prev;	/* idle or free list */
 	struct eng_worker *w;
 	int fd;
 	struct event ev;
-	short ev_flags;
+	struct io_reg reg;
 	uint8_t state;
 	bool reused;		/* served a request before this one */
 	bool eof;		/* the server sent its FIN (tunnels) */
@@ -102,7 +114,7 @@ struct sess {
 	struct lsn *lsn;
 	int fd;
 	struct event ev;
-	short ev_flags;
+	struct io_reg reg;
 	uint8_t state;
 	uint8_t flags;
 	union sess_addr peer;
@@ -198,40 +210,107 @@ tv_ms(struct timeval *tv, uint64_t ms)
 	return tv;
 }
 
+/* The longest timer given to libevent; a later deadline wakes up first. */
+#define IO_TIMER_MAX_MS		86400000u
+/* "No timeout": a deadline no connection lives to see. */
+#define IO_FOREVER_MS		((uint64_t)1 << 50)
+
+/* A coarse monotonic clock in ms: cheap, and precise enough for timeouts. */
+static uint64_t
+io_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * The timeval to give libevent for ms: one of the worker's common
+ * timeouts, which libevent keeps in a list per duration instead of its
+ * heap (a persistent event's timer is set again at each wake-up), or a
+ * plain one in *tv.
+ */
+static const struct timeval *
+io_tv(struct eng_worker *w, uint32_t ms, struct timeval *tv)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nctmo; i++)
+		if (w->ctmo[i].ms == ms)
+			return w->ctmo[i].tv;
+	tv_ms(tv, ms);
+	if (w->nctmo < ENG_COMMON_TMO) {
+		const struct timeval *c =
+		    event_base_init_common_timeout(w->base, tv);
+
+		if (c != NULL) {
+			w->ctmo[w->nctmo].ms = ms;
+			w->ctmo[w->nctmo++].tv = c;
+			return c;
+		}
+	}
+	return tv;
+}
+
 /*
  * Register interest what (EV_READ, EV_WRITE or both; 0: none) on fd's
- * event ev, whose interest now is *cur, with a timeout of ms. The epoll
- * set changes only when what does; the timeout alone is a timer-heap
- * update.
+ * event ev, registered as *reg says, with a timeout of ms from now. The
+ * epoll set changes only when what does, the timer only when the timeout
+ * does: a deadline that moves forward is recorded, not registered.
  */
 static int
-io_want(struct event *ev, short *cur, struct event_base *base, int fd,
+io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
     event_callback_fn cb, void *arg, short what, uint64_t ms)
 {
 	struct timeval tv;
+	uint64_t full = ms != 0 ? ms : IO_FOREVER_MS;
+	uint32_t tmo = full > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS : (uint32_t)full;
 
-	if (what != *cur || !event_initialized(ev)) {
+	reg->due = io_now_ms() + full;
+	if (what == reg->what && tmo == reg->ms && event_initialized(ev))
+		return 0;
+	if (what != reg->what || !event_initialized(ev)) {
 		if (event_initialized(ev))
 			event_del(ev);
-		event_assign(ev, base, what ? fd : -1, what | EV_PERSIST, cb,
+		event_assign(ev, w->base, what ? fd : -1, what | EV_PERSIST, cb,
 		    arg);
-		*cur = what;
+		reg->what = what;
 	}
-	return event_add(ev, tv_ms(&tv, ms ? ms : 3600000));
+	reg->ms = tmo;
+	return event_add(ev, io_tv(w, tmo, &tv));
+}
+
+/*
+ * The timer of ev fired: whether it is early, the deadline having moved
+ * since, in which case the timer is set for what is left.
+ */
+static bool
+io_early(struct event *ev, struct io_reg *reg)
+{
+	struct timeval tv;
+	uint64_t now = io_now_ms();
+
+	if (now >= reg->due)
+		return false;
+	reg->ms = reg->due - now > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS :
+	    (uint32_t)(reg->due - now);
+	event_add(ev, tv_ms(&tv, reg->ms));
+	return true;
 }
 
 static int
 sess_want(struct sess *s, short what, uint64_t ms)
 {
-	return io_want(&s->ev, &s->ev_flags, s->w->base, s->fd,
-	    sess_on_event, s, what, ms);
+	return io_want(s->w, &s->ev, &s->reg, s->fd, sess_on_event, s, what,
+	    ms);
 }
 
 static int
 sc_want(struct srvconn *sc, short what, uint64_t ms)
 {
-	return io_want(&sc->ev, &sc->ev_flags, sc->w->base, sc->fd,
-	    sc_on_event, sc, what, ms);
+	return io_want(sc->w, &sc->ev, &sc->reg, sc->fd, sc_on_event, sc,
+	    what, ms);
 }
 
 static uint64_t
@@ -2039,6 +2118,11 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	struct sess *s = arg;
 	struct txn *t = s->txn;
 
+	if ((what & EV_TIMEOUT) && io_early(&s->ev, &s->reg)) {
+		what &= ~EV_TIMEOUT;
+		if (what == 0)
+			return;
+	}
 	if (s->state == SESS_LINGER) {
 		sess_on_linger(s, what);
 		return;
@@ -2110,6 +2194,11 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 	struct srvconn *sc = arg;
 	struct txn *t = sc->txn;
 
+	if ((what & EV_TIMEOUT) && io_early(&sc->ev, &sc->reg)) {
+		what &= ~EV_TIMEOUT;
+		if (what == 0)
+			return;
+	}
 	if (sc->state == SC_IDLE) {
 		sc_on_idle_event(sc, what);
 		return;
