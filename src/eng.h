@@ -29,6 +29,9 @@ struct sess;
 struct txn;
 struct srvconn;
 struct state_store;
+struct state_server;
+struct state_backend;
+struct chk;
 
 /* A graph this worker still has sessions on, besides its current one. */
 struct eng_gref {
@@ -42,6 +45,7 @@ enum eng_cmd_kind {
 	ENG_CMD_ADD = 0,	/* serve fd, a new listening socket */
 	ENG_CMD_DEL,		/* close the listener on addr */
 	ENG_CMD_RENAME,		/* the listener on addr now serves fe_name */
+	ENG_CMD_KILL,		/* close sessions on a server (or backups) */
 };
 
 struct eng_cmd {
@@ -50,6 +54,8 @@ struct eng_cmd {
 	int fd;
 	struct conf_addr addr;
 	char *fe_name;
+	const struct state_server *srv;		/* KILL: sessions on it */
+	const struct state_backend *backup_of;	/* KILL: on its backups */
 };
 
 /* An address the engine listens on, as the main thread knows it. */
@@ -118,6 +124,7 @@ struct eng_worker {
 	bool drained;			/* listeners and idle ones closed */
 	struct sess *live;		/* and the list of them */
 	bool stopping;
+	struct chk *checks;		/* the health checks it runs */
 };
 
 struct eng {
@@ -161,6 +168,13 @@ void eng_publish(struct eng *e, struct graph *g);
  * keep every other socket open. Main thread only.
  */
 int eng_reload(struct eng *e, struct graph *g, char *err, size_t errlen);
+
+/*
+ * Ask every worker to close its sessions on server srv, or on the backup
+ * servers of backend backup_of (on-marked-down, on-marked-up). Any thread.
+ */
+void eng_kill_sessions(struct eng *e, const struct state_server *srv,
+    const struct state_backend *backup_of);
 
 /* The graph a new request runs on; counted until eng_graph_drop(). */
 struct graph *eng_graph_take(struct eng_worker *w);

@@ -28,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "check.h"
 #include "eng.h"
 #include "graph.h"
 #include "h1.h"
@@ -1259,6 +1260,7 @@ txn_connect(struct txn *t)
 	atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
 	    memory_order_relaxed);
 	t->counted = true;
+	check_took(t->srv);
 	t->rsp_phase = RS_WAIT;
 	if (!(s->flags & SF_HTTP)) {
 		if ((t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
@@ -1522,43 +1524,35 @@ txn_idempotent(const struct txn *t)
 }
 
 /*
- * The server connection failed before any response byte: retry when the
- * request can be sent again whole (nothing sent yet, or an idempotent
- * request with no body on a reused connection the server had closed), on
- * another server with option redispatch; else 503 (never reached) or 502.
+ * Whether t's request can go to a server again whole: nothing of it was
+ * sent, or it is idempotent, has no body and no response byte came.
+ */
+static bool
+txn_replayable(const struct txn *t)
+{
+	if (!(t->s->flags & SF_HTTP))
+		return t->req_sent == 0 && buf_len(t->req) == t->req_ready &&
+		    !t->got_rsp;
+	return !t->head_sent || (t->req_sent == 0 &&
+	    t->req_body == H1_BODY_NONE && txn_idempotent(t));
+}
+
+/*
+ * Let go of the server connection and send the request again: to the
+ * same server, or to another with option redispatch. stale: a kept-alive
+ * connection the server had closed, which does not count as a try.
  */
 static int
-txn_server_error(struct txn *t, const char *why)
+txn_retry(struct txn *t, bool stale)
 {
-	struct sess *s = t->s;
-	bool stale = t->sc != NULL && t->sc->reused;
-	bool resend = !t->head_sent || (t->req_sent == 0 &&
-	    t->req_body == H1_BODY_NONE && txn_idempotent(t));
-	bool http = (s->flags & SF_HTTP) != 0;
-	bool sent = t->head_sent || t->any_sent;
-
-	(void)why;
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
 		sc_close(t->sc);
 		t->sc = NULL;
 	}
-	if (!http)
-		resend = t->req_sent == 0 && buf_len(t->req) == t->req_ready;
-	if (t->got_rsp || !resend) {
-		if (!http) {
-			sess_close(s, why);
-			return SESS_GONE;
-		}
-		return sess_answer(s, t->head_sent ? 502 : 503, why);
-	}
-	/* a kept-alive connection the server closed is not a try */
-	if (!stale) {
-		if (t->tries >= t->be->retries)
-			goto fail;
+	if (!stale)
 		t->tries++;
-	}
 	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
 		/* the same server again */
 		t->same_srv = true;
@@ -1568,17 +1562,63 @@ txn_server_error(struct txn *t, const char *why)
 	}
 	t->any_sent |= t->head_sent;
 	t->head_sent = false;
+	t->got_rsp = false;
+	t->status = 0;
 	t->req->start = t->hlen;
 	t->req_ready = 0;
 	t->req_left = t->req_body == H1_BODY_CLEN ? t->reqm.clen : 0;
 	h1_chunk_init(&t->reqc);
 	t->req_phase = RQ_BODY;
+	if (t->rsp != NULL)
+		t->rsp->start = t->rsp->end = 0;
+	h1_msg_init(&t->rspm, H1_RESPONSE, t->g->maxhdr);
 	return txn_connect(t);
-fail:
+}
+
+/* Whether a failure of kind cause (RETRY_*) may be retried now. */
+static bool
+txn_may_retry(const struct txn *t, unsigned cause)
+{
+	return (t->be->retry_on & cause) && t->tries < t->be->retries &&
+	    txn_replayable(t);
+}
+
+/*
+ * The server connection failed before any response byte: retry when
+ * retry-on allows it and the request can be sent again whole, on another
+ * server with option redispatch; else 503 (never reached) or 502. A
+ * reused connection the server had closed is always retried, and is not
+ * the server's fault.
+ */
+static int
+txn_server_error(struct txn *t, const char *why)
+{
+	struct sess *s = t->s;
+	bool stale = t->sc != NULL && t->sc->reused;
+	bool connecting = t->sc != NULL && t->sc->state == SC_CONNECTING;
+	bool http = (s->flags & SF_HTTP) != 0;
+	bool sent = t->head_sent || t->any_sent;
+	unsigned cause = connecting ? RETRY_CONN_FAILURE :
+	    RETRY_EMPTY_RESPONSE;
+
+	if (!stale && t->srv != NULL)
+		check_report(t->srv, connecting ? CHK_OBS_CONN_ERR :
+		    CHK_OBS_BAD_RSP);
+	if (!t->got_rsp && txn_replayable(t) &&
+	    (stale || txn_may_retry(t, cause)))
+		return txn_retry(t, stale);
+	txn_release_server(t);
+	if (t->sc != NULL) {
+		t->sc->txn = NULL;
+		sc_close(t->sc);
+		t->sc = NULL;
+	}
 	if (!http) {
 		sess_close(s, why);
 		return SESS_GONE;
 	}
+	if (t->got_rsp)
+		return sess_answer(s, 502, why);
 	/* a server that took the request and said nothing: 502 */
 	return sess_answer(s, sent ? 502 : 503, why);
 }
@@ -1717,6 +1757,40 @@ txn_send_rsp(struct txn *t)
 	return txn_send_rsp_with(t, NULL, 0);
 }
 
+/* Whether retry-on asks to retry after an invalid response head. */
+static bool
+txn_retry_junk(const struct txn *t)
+{
+	return t->tries < t->be->retries &&
+	    (t->be->retry_on & RETRY_JUNK_RESPONSE) && t->req_sent == 0 &&
+	    t->req_body == H1_BODY_NONE && txn_idempotent(t);
+}
+
+/* Whether retry-on asks to retry a request answered with status. */
+static bool
+txn_retry_status(const struct txn *t, unsigned status)
+{
+	unsigned bit;
+
+	if (!(t->be->retry_on & RETRY_STATUSES))
+		return false;
+	switch (status) {
+	case 404: bit = RETRY_404; break;
+	case 408: bit = RETRY_408; break;
+	case 425: bit = RETRY_425; break;
+	case 500: bit = RETRY_500; break;
+	case 501: bit = RETRY_501; break;
+	case 502: bit = RETRY_502; break;
+	case 503: bit = RETRY_503; break;
+	case 504: bit = RETRY_504; break;
+	default: return false;
+	}
+	/* the answer was read but not a byte of it forwarded */
+	return t->tries < t->be->retries && (t->be->retry_on & bit) &&
+	    t->req_sent == 0 && t->req_body == H1_BODY_NONE &&
+	    txn_idempotent(t) && t->cpend.p == NULL && t->rsp_ready == 0;
+}
+
 /* A complete response head is at t->rsp: answer the client with it. */
 static int
 txn_response(struct txn *t, int hlen)
@@ -1730,6 +1804,11 @@ txn_response(struct txn *t, int hlen)
 	size_t len;
 
 	t->status = m->status;
+	if (m->status >= 200 && t->srv != NULL)
+		check_report(t->srv, m->status >= 500 && m->status != 501 &&
+		    m->status != 505 ? CHK_OBS_5XX : CHK_OBS_OK);
+	if (m->status >= 200 && txn_retry_status(t, m->status))
+		return txn_retry(t, false);
 	if (m->status < 200 && m->status != 101) {
 		/* interim: 100 Continue and the like, to 1.1 clients only */
 		if (t->reqm.flags & H1_MF_VER_11) {
@@ -1836,8 +1915,12 @@ txn_read_rsp(struct txn *t)
 	t->got_rsp = true;
 	if (t->rsp_phase == RS_WAIT) {
 		r = h1_parse(&t->rspm, t->rsp->data, t->rsp->end);
-		if (r < 0)
+		if (r < 0) {
+			check_report(t->srv, CHK_OBS_BAD_RSP);
+			if (txn_retry_junk(t))
+				return txn_retry(t, false);
 			return sess_answer(s, 502, h1_err_str(t->rspm.err));
+		}
 		if (r == 0)
 			return 0;
 		return txn_response(t, r);
@@ -2213,6 +2296,11 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if (!t->got_rsp) {
+			check_report(t->srv, CHK_OBS_TIMEOUT);
+			if (txn_may_retry(t, RETRY_RESPONSE_TIMEOUT)) {
+				(void)txn_retry(t, false);
+				return;
+			}
 			(void)sess_answer(t->s, 504, "server timeout");
 			return;
 		}
@@ -2274,6 +2362,26 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 		if (s->txn != NULL && s->txn->g == g) {
 			sess_close(s, "hard-stop-after");
 		}
+	}
+}
+
+void
+sess_kill(struct eng_worker *w, const struct state_server *srv,
+    const struct state_backend *backup_of)
+{
+	struct sess *s, *next;
+
+	for (s = w->live; s != NULL; s = next) {
+		const struct txn *t = s->txn;
+
+		next = s->next;
+		if (t == NULL || t->srv == NULL)
+			continue;
+		if ((srv != NULL && t->srv->st == srv) ||
+		    (backup_of != NULL && (t->srv->flags & SRV_BACKUP) &&
+		    t->srv->be->st == backup_of))
+			sess_close(s, srv != NULL ? "server marked down" :
+			    "a primary server came back");
 	}
 }
 

@@ -1649,14 +1649,8 @@ test_inert_settings_warn(void)
 	    "no admin socket\n"
 	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
 	    "logs to stderr only, and no requests\n"
-	    "t.conf:6:3: warning: 'timeout check' has no effect yet: weir "
-	    "runs no health checks\n"
 	    "t.conf:7:3: warning: 'timeout queue' has no effect yet: weir has "
-	    "no queue\n"
-	    "t.conf:9:3: warning: 'option httpchk' has no effect yet: weir "
-	    "runs no health checks\n"
-	    "t.conf:10:25: warning: 'check' has no effect yet: weir runs no "
-	    "health checks\n");
+	    "no queue\n");
 	kw_keep_inert = false;
 }
 
