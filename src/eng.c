@@ -408,6 +408,8 @@ eng_on_wake(evutil_socket_t fd, short what, void *arg)
 	uint64_t v;
 
 	(void)!read(fd, &v, sizeof(v));
+	/* queued requests first: draining or not, they are in flight */
+	sess_run_grants(w);
 	if (atomic_load(&w->draining) && !w->drained) {
 		unsigned i;
 
@@ -506,6 +508,7 @@ eng_worker_free(struct eng_worker *w)
 		eng_cmd_free(c);
 	}
 	pthread_mutex_destroy(&w->cmd_lock);
+	pthread_mutex_destroy(&w->grant_lock);
 	graph_unref(atomic_exchange(&w->pending, NULL));
 	graph_unref(w->g);
 	for (i = 0; i < w->nold; i++)
@@ -530,6 +533,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	w->id = id;
 	w->wake_fd = -1;
 	pthread_mutex_init(&w->cmd_lock, NULL);
+	pthread_mutex_init(&w->grant_lock, NULL);
 	w->bufsize = e->bufsize;
 	w->maxsess = (g->maxconn + e->nworkers - 1) / e->nworkers;
 	atomic_init(&w->pending, NULL);

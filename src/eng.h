@@ -32,6 +32,7 @@ struct state_store;
 struct state_server;
 struct state_backend;
 struct chk;
+struct qent;
 
 /* A graph this worker still has sessions on, besides its current one. */
 struct eng_gref {
@@ -125,6 +126,9 @@ struct eng_worker {
 	struct sess *live;		/* and the list of them */
 	bool stopping;
 	struct chk *checks;		/* the health checks it runs */
+	/* queued requests of this worker a server now has room for */
+	pthread_mutex_t grant_lock;
+	struct qent *grants;
 };
 
 struct eng {

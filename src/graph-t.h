@@ -155,6 +155,7 @@ struct g_backend {
 	struct g_tcpchk *tcpchk;
 	unsigned ntcpchk;
 	bool has_checks;		/* a server has 'check' */
+	bool has_maxconn;		/* a server has maxconn: a queue */
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;

@@ -354,6 +354,8 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		s->slowstart_ms = cs->slowstart_ms;
 		if (cs->flags & SRV_CHECK)
 			be->has_checks = true;
+		if (cs->maxconn > 0)
+			be->has_maxconn = true;
 	}
 	b->g->nservers += be->nservers;
 	if (lb_build(b->a, be) < 0)

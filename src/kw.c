@@ -835,9 +835,6 @@ kw_timeout(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		return -1;
 	ctx->px->timeout_ms[s->id] = ms;
 	switch (s->id) {
-	case TO_QUEUE:
-		kw_inert(ctx, &st->loc, name, "weir has no queue");
-		break;
 	case TO_CLIENT_FIN:
 	case TO_SERVER_FIN:
 		kw_inert(ctx, &st->loc, name, "a half-closed side is timed "

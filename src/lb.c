@@ -313,6 +313,33 @@ lb_usable(const struct g_server *s, const uint8_t *tried)
 	return true;
 }
 
+bool
+lb_all_full(const struct g_backend *be, const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s = &be->servers[i];
+
+		if (s->maxconn == 0 || s->st == NULL ||
+		    atomic_load_explicit(&s->st->cur_conns,
+		    memory_order_relaxed) < (int)s->maxconn)
+			continue;
+		/* full: would it be usable with one slot free? */
+		if (s->weight == 0 || (s->flags & SRV_DISABLED) ||
+		    (tried != NULL && s->idx < LB_TRIED_MAX &&
+		    (tried[s->idx / 8] & (1u << (s->idx % 8)))) ||
+		    atomic_load_explicit(&s->st->admin, memory_order_relaxed) ||
+		    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
+		    SRV_H_UP ||
+		    atomic_load_explicit(&s->st->breaker,
+		    memory_order_relaxed) == SRV_BRK_OPEN)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static int
 lb_conns(const struct g_server *s)
 {

@@ -169,6 +169,8 @@ struct txn {
 	bool same_srv;		/* a retry without redispatch: t->srv again */
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
+	bool granted;		/* a queue let it through: no queueing again */
+	struct qent q;		/* waiting for a server (maxconn) */
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 
 	/* not cleared at each request: each part says how much it holds */
@@ -200,6 +202,9 @@ static int sess_answer(struct sess *, unsigned, const char *);
 static void sess_close(struct sess *, const char *);
 static void sc_close(struct srvconn *);
 static int tunnel_pump(struct sess *);
+static void q_grant(struct state_backend *);
+static bool q_leave(struct txn *, bool);
+static int txn_enqueue(struct txn *, bool);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -569,6 +574,10 @@ txn_release_server(struct txn *t)
 		atomic_fetch_sub_explicit(&t->srv->st->cur_conns, 1,
 		    memory_order_relaxed);
 		t->counted = false;
+		/* a slot is free: the first request in the queue takes it */
+		if (t->srv->maxconn > 0 && atomic_load_explicit(
+		    &t->srv->be->st->qlen, memory_order_relaxed) > 0)
+			q_grant(t->srv->be->st);
 	}
 }
 
@@ -578,6 +587,8 @@ txn_free(struct sess *s, struct txn *t)
 {
 	struct eng_worker *w = s->w;
 
+	if (t->q.where != QE_NONE)
+		(void)q_leave(t, true);
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
@@ -687,6 +698,168 @@ sc_close(struct srvconn *sc)
 		close(sc->fd);
 	sc->next = w->free_sc;
 	w->free_sc = sc;
+}
+
+/* ---- the backend queue (server maxconn) --------------------------------- */
+
+/* Append q to b's queue, or put it first (a grant that found no room). */
+static void
+q_push(struct state_backend *b, struct qent *q, bool first)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&b->qlock);
+	q->where = QE_QUEUED;
+	if (first) {
+		q->prev = NULL;
+		q->next = b->qhead;
+		if (b->qhead != NULL)
+			b->qhead->prev = q;
+		else
+			b->qtail = q;
+		b->qhead = q;
+	} else {
+		q->next = NULL;
+		q->prev = b->qtail;
+		if (b->qtail != NULL)
+			b->qtail->next = q;
+		else
+			b->qhead = q;
+		b->qtail = q;
+	}
+	n = atomic_fetch_add(&b->qlen, 1) + 1;
+	if (n > atomic_load(&b->qmax))
+		atomic_store(&b->qmax, n);
+	pthread_mutex_unlock(&b->qlock);
+}
+
+/* Out of b's queue; b->qlock held, q queued. */
+static void
+q_unlink(struct state_backend *b, struct qent *q)
+{
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		b->qhead = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	else
+		b->qtail = q->prev;
+	q->next = q->prev = NULL;
+	q->where = QE_NONE;
+	atomic_fetch_sub(&b->qlen, 1);
+}
+
+/*
+ * A server of b has a free slot: hand it to the first request queued,
+ * on its worker's thread. Any worker.
+ */
+static void
+q_grant(struct state_backend *b)
+{
+	struct eng_worker *w;
+	struct qent *q;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&b->qlock);
+	if ((q = b->qhead) == NULL) {
+		pthread_mutex_unlock(&b->qlock);
+		return;
+	}
+	q_unlink(b, q);
+	w = q->w;
+	pthread_mutex_lock(&w->grant_lock);
+	q->where = QE_GRANTED;
+	q->prev = NULL;
+	q->next = w->grants;
+	if (w->grants != NULL)
+		w->grants->prev = q;
+	w->grants = q;
+	pthread_mutex_unlock(&w->grant_lock);
+	pthread_mutex_unlock(&b->qlock);
+	(void)!write(w->wake_fd, &one, sizeof(one));
+}
+
+/*
+ * t leaves the queue without being served (its session ends, or it timed
+ * out). Returns false when a grant is already on its way (the caller
+ * waits for it instead), true when t is out.
+ */
+static bool
+q_leave(struct txn *t, bool drop_grant)
+{
+	struct state_backend *b = t->be->st;
+	struct qent *q = &t->q;
+	struct eng_worker *w = t->s->w;
+	bool regrant = false;
+
+	pthread_mutex_lock(&b->qlock);
+	if (q->where == QE_QUEUED) {
+		q_unlink(b, q);
+	} else if (q->where == QE_GRANTED) {
+		if (!drop_grant) {
+			pthread_mutex_unlock(&b->qlock);
+			return false;
+		}
+		pthread_mutex_lock(&w->grant_lock);
+		if (q->prev != NULL)
+			q->prev->next = q->next;
+		else
+			w->grants = q->next;
+		if (q->next != NULL)
+			q->next->prev = q->prev;
+		q->next = q->prev = NULL;
+		q->where = QE_NONE;
+		pthread_mutex_unlock(&w->grant_lock);
+		regrant = true;	/* the slot goes to the next one */
+	}
+	pthread_mutex_unlock(&b->qlock);
+	if (regrant)
+		q_grant(b);
+	return true;
+}
+
+/* Wait in t's backend queue for a server with room, timeout queue long. */
+static int
+txn_enqueue(struct txn *t, bool first)
+{
+	struct sess *s = t->s;
+
+	t->q.txn = t;
+	t->q.w = s->w;
+	q_push(t->be->st, &t->q, first);
+	if (sess_want(s, 0, t->be->px.timeout_ms[TO_QUEUE]) < 0) {
+		sess_close(s, "event error");
+		return SESS_GONE;
+	}
+	return 0;
+}
+
+void
+sess_run_grants(struct eng_worker *w)
+{
+	unsigned n;
+
+	/* one at a time: serving one may end another */
+	for (n = 0; n < 100000; n++) {
+		struct qent *q;
+		struct txn *t;
+
+		pthread_mutex_lock(&w->grant_lock);
+		if ((q = w->grants) != NULL) {
+			w->grants = q->next;
+			if (w->grants != NULL)
+				w->grants->prev = NULL;
+			q->next = q->prev = NULL;
+			q->where = QE_NONE;
+		}
+		pthread_mutex_unlock(&w->grant_lock);
+		if (q == NULL)
+			break;
+		t = q->txn;
+		t->granted = true;
+		(void)txn_connect(t);
+	}
 }
 
 /* ---- server connections ------------------------------------------------ */
@@ -1238,12 +1411,18 @@ txn_connect(struct txn *t)
 	default:
 		break;
 	}
+	/* behind those already waiting: first come, first served */
+	if (be->has_maxconn && !t->granted && t->tries == 0 &&
+	    atomic_load_explicit(&be->st->qlen, memory_order_relaxed) > 0)
+		return txn_enqueue(t, false);
 	for (;;) {
 		/* without redispatch a retry goes to the same server */
 		if (t->same_srv && t->srv != NULL && lb_usable(t->srv, NULL))
 			t->same_srv = false;
 		else
 			t->srv = lb_pick(be, &lr);
+		if (t->srv == NULL && be->has_maxconn && lb_all_full(be, t->tried))
+			return txn_enqueue(t, t->granted);
 		if (t->srv == NULL) {
 			if (s->flags & SF_HTTP)
 				return sess_answer(s, t->any_sent ? 502 : 503,
@@ -2172,6 +2351,15 @@ sess_on_timeout(struct sess *s)
 	case SESS_REQ:
 		if (t == NULL) {
 			sess_close(s, "timeout");
+			return;
+		}
+		if (t->q.where != QE_NONE) {
+			if (!q_leave(t, false))
+				return;	/* a server has room: it is on its way */
+			if (s->flags & SF_HTTP)
+				(void)sess_answer(s, 503, "queue timeout");
+			else
+				sess_close(s, "queue timeout");
 			return;
 		}
 		if (t->req_phase == RQ_HEAD) {

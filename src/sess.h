@@ -26,6 +26,8 @@ struct state_server;
 struct state_backend;
 void sess_kill(struct eng_worker *w, const struct state_server *srv,
     const struct state_backend *backup_of);
+/* Send on w's queued requests that a server has room for now. */
+void sess_run_grants(struct eng_worker *w);
 /* Close w's idle server connections: they hold descriptors. */
 void sess_close_idle_servers(struct eng_worker *w);
 /* Close idle connections of w; the others close after their response. */

@@ -163,6 +163,9 @@ state_backend_get(struct state_store *st, const char *name)
 		return NULL;
 	b->node.refs = 1;
 	b->id = st->nbackends++;
+	pthread_mutex_init(&b->qlock, NULL);
+	atomic_init(&b->qlen, 0);
+	atomic_init(&b->qmax, 0);
 	return b;
 }
 

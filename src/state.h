@@ -89,9 +89,33 @@ enum chk_status {
 /* "L4OK", "L7STS"...: the name of a chk_status. */
 const char *state_chk_status_name(unsigned st);
 
+/*
+ * A request waiting for a server of its backend (maxconn reached). It
+ * moves from the backend's queue to its worker's grants, under the
+ * backend's qlock and then the worker's grant_lock, when a server frees a
+ * slot; its worker then sends it on.
+ */
+enum qent_where {
+	QE_NONE = 0,
+	QE_QUEUED,		/* in the backend's queue */
+	QE_GRANTED,		/* in its worker's grants */
+};
+
+struct qent {
+	struct qent *next, *prev;
+	void *txn;			/* the waiting request */
+	struct eng_worker *w;		/* its worker */
+	uint8_t where;			/* enum qent_where */
+};
+
 struct state_backend {
 	struct state_node node;
 	unsigned id;
+	/* the queue of requests waiting for a server, FIFO, any worker */
+	pthread_mutex_t qlock;
+	struct qent *qhead, *qtail;
+	atomic_uint qlen;		/* read without the lock */
+	atomic_uint qmax;		/* the longest it has been */
 };
 
 struct state_map {

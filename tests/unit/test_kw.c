@@ -1648,9 +1648,7 @@ test_inert_settings_warn(void)
 	    "t.conf:3:3: warning: 'stats socket' has no effect yet: weir has "
 	    "no admin socket\n"
 	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
-	    "logs to stderr only, and no requests\n"
-	    "t.conf:7:3: warning: 'timeout queue' has no effect yet: weir has "
-	    "no queue\n");
+	    "logs to stderr only, and no requests\n");
 	kw_keep_inert = false;
 }
 
