@@ -119,7 +119,7 @@ admin_set_state(const struct g_server *s, unsigned clr, unsigned set)
 		nw = (old & ~clr) | set;
 	while (!atomic_compare_exchange_weak(&s->st->admin, &old, nw));
 	if (nw != old)
-		atomic_store(&s->st->last_change_s, state_now_us() / 1000000u);
+		atomic_store(&s->st->last_change, state_now_us() / 1000000u);
 }
 
 static void
@@ -146,7 +146,7 @@ admin_set_weight(struct admin *a, const struct g_server *s, const char *arg,
 	/* s goes with the graph it is in; its record stays */
 	if ((unsigned)v != s->weight && a->ops.reweigh(a->ops.arg, out) < 0)
 		return;
-	atomic_store(&r->last_change_s, state_now_us() / 1000000u);
+	atomic_store(&r->last_change, state_now_us() / 1000000u);
 }
 
 /* Split line into at most max words, in place. */

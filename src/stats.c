@@ -169,7 +169,7 @@ srv_breaker_str(const struct g_server *s)
 static uint64_t
 srv_lastchg_s(const struct g_server *s, uint64_t now_s)
 {
-	uint64_t t = s->st ? atomic_load_explicit(&s->st->last_change_s,
+	uint64_t t = s->st ? atomic_load_explicit(&s->st->last_change,
 	    memory_order_relaxed) : now_s;
 
 	return now_s > t ? now_s - t : 0;
@@ -1212,7 +1212,7 @@ stats_admin_act(const struct graph *g, const char *q, size_t qlen)
 	else
 		return "unknown action";
 	if (atomic_exchange(&be->servers[i].st->admin, adm) != adm)
-		atomic_store(&be->servers[i].st->last_change_s,
+		atomic_store(&be->servers[i].st->last_change,
 		    now_us() / 1000000u);
 	return "done";
 }
