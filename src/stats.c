@@ -175,6 +175,30 @@ srv_lastchg_s(const struct g_server *s, uint64_t now_s)
 	return now_s > t ? now_s - t : 0;
 }
 
+/* The last check's result, "L7OK"; "" without checks or before one. */
+static const char *
+srv_check_str(const struct g_server *s)
+{
+	if (s->st == NULL || !(s->flags & SRV_CHECK))
+		return "";
+	return state_chk_status_name(atomic_load_explicit(&s->st->chk_status,
+	    memory_order_relaxed));
+}
+
+static unsigned
+be_qcur(const struct g_backend *be)
+{
+	return be->st ? atomic_load_explicit(&be->st->qlen,
+	    memory_order_relaxed) : 0;
+}
+
+static unsigned
+be_qmax(const struct g_backend *be)
+{
+	return be->st ? atomic_load_explicit(&be->st->qmax,
+	    memory_order_relaxed) : 0;
+}
+
 /* Whether the backend has a server that takes requests. */
 static bool
 be_up(const struct g_backend *be)
@@ -393,6 +417,8 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 		"DRAIN" };
 	static const char *const brk_states[] = { "closed", "open",
 		"half-open" };
+	static const char *const chk_states[] = { "L4OK", "L4TOUT", "L4CON",
+		"L6OK", "L7OK", "L7TOUT", "L7RSP", "L7STS" };
 	const struct state_store *st = g->state;
 	uint64_t now = now_us(), cur = 0;
 	unsigned k, j;
@@ -488,6 +514,20 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 		pm_label(b, be->px.name);
 		sbuf_printf(b, "\"} %u\n", n);
 	}
+	pm_head(b, "weir_backend_current_queue", "gauge",
+	    "Requests waiting for a server of the backend.");
+	for (k = 0; k < g->nbackends; k++) {
+		SBUF_LIT(b, "weir_backend_current_queue{proxy=\"");
+		pm_label(b, g->backends[k].px.name);
+		sbuf_printf(b, "\"} %u\n", be_qcur(&g->backends[k]));
+	}
+	pm_head(b, "weir_backend_max_queue", "gauge",
+	    "The longest the backend's queue has been.");
+	for (k = 0; k < g->nbackends; k++) {
+		SBUF_LIT(b, "weir_backend_max_queue{proxy=\"");
+		pm_label(b, g->backends[k].px.name);
+		sbuf_printf(b, "\"} %u\n", be_qmax(&g->backends[k]));
+	}
 	pm_rt(b, g);
 
 	pm_ctr(b, g, PM_SRV, "weir_server_current_sessions", "gauge",
@@ -543,6 +583,27 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 	pm_srv_states(b, g, "weir_server_breaker_state", "The server's "
 	    "circuit breaker.", brk_states, NELEM(brk_states),
 	    srv_breaker_str);
+	pm_srv_states(b, g, "weir_server_check_status", "The result of the "
+	    "server's last health check (all 0: no check, or none yet).",
+	    chk_states, NELEM(chk_states), srv_check_str);
+	pm_head(b, "weir_server_check_duration_seconds", "gauge",
+	    "How long the server's last health check took.");
+	for (k = 0; k < g->nbackends; k++) {
+		const struct g_backend *be = &g->backends[k];
+
+		for (j = 0; j < be->nservers; j++) {
+			const struct g_server *s = &be->servers[j];
+
+			SBUF_LIT(b, "weir_server_check_duration_seconds"
+			    "{proxy=\"");
+			pm_label(b, be->px.name);
+			SBUF_LIT(b, "\",server=\"");
+			pm_label(b, s->name);
+			sbuf_printf(b, "\"} %.3f\n", s->st ? atomic_load_explicit(
+			    &s->st->chk_ms, memory_order_relaxed) / 1000.0 :
+			    0.0);
+		}
+	}
 }
 
 /* ---- CSV: show stat ---------------------------------------------------- */
@@ -703,6 +764,15 @@ stats_csv(struct sbuf *b, const struct graph *g)
 			row_u(r, C_SID, s->idx + 1);
 			row_u(r, C_LBTOT, rec_sum(g, s->st, CTR_CONN_TOT));
 			row_u(r, C_TYPE, 2);
+			if ((s->flags & SRV_CHECK) && s->st != NULL &&
+			    atomic_load(&s->st->chk_status) != CHK_ST_NONE) {
+				row_s(r, C_CHECK_STATUS, srv_check_str(s));
+				if (atomic_load(&s->st->chk_code) != 0)
+					row_u(r, C_CHECK_CODE,
+					    atomic_load(&s->st->chk_code));
+				row_u(r, C_CHECK_DURATION,
+				    atomic_load(&s->st->chk_ms));
+			}
 			row_rtime(r, g, s->st);
 			row_out(b, r);
 			if (up && !(s->flags & SRV_BACKUP))
@@ -713,6 +783,8 @@ stats_csv(struct sbuf *b, const struct graph *g)
 		memset(r, 0, sizeof(*r));
 		row_s(r, C_PXNAME, be->px.name);
 		row_s(r, C_SVNAME, "BACKEND");
+		row_u(r, C_QCUR, be_qcur(be));
+		row_u(r, C_QMAX, be_qmax(be));
 		row_u(r, C_SCUR, be_cur(be));
 		row_ctrs(r, g, be->st, now_s, http);
 		row_u(r, C_ECON, rec_sum(g, be->st, CTR_ERR_CONN));
@@ -1058,6 +1130,9 @@ stats_html_body(struct sbuf *b, const struct graph *g,
 
 		SBUF_LIT(b, "<table><caption>backend ");
 		html_esc(b, be->px.name);
+		if (be_qcur(be) > 0 || be_qmax(be) > 0)
+			sbuf_printf(b, " (queue %u, longest %u)", be_qcur(be),
+			    be_qmax(be));
 		sbuf_printf(b, "</caption><tr>%s%s</tr>\n", HTML_HEAD,
 		    admin ? "<th>Action</th>" : "");
 		for (j = 0; j < be->nservers; j++) {
@@ -1070,8 +1145,8 @@ stats_html_body(struct sbuf *b, const struct graph *g,
 			    s->weight);
 			html_ctrs(b, g, s->st, srv_cur(s), now_s);
 			sbuf_printf(b, "<td>%s</td><td>%s</td><td>%llus</td>",
-			    (s->flags & SRV_CHECK) ? "" : "no check",
-			    srv_breaker_str(s),
+			    !(s->flags & SRV_CHECK) ? "no check" :
+			    srv_check_str(s), srv_breaker_str(s),
 			    (unsigned long long)srv_lastchg_s(s, now_s));
 			if (admin) {
 				static const char *const acts[] = {
