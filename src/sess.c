@@ -1388,6 +1388,18 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 	return sess_send_own(s, out, len, true);
 }
 
+/* The length of the path and its query: the target without scheme, host. */
+static size_t
+txn_path_query_len(const struct txn *t, const struct acl_sample *smp)
+{
+	const char *tg = t->req->data + t->reqm.target_off;
+
+	/* "http://host" has no path in the buffer: "/" stands for it */
+	if (smp->path < tg || smp->path > tg + t->reqm.target_len)
+		return smp->path_len;
+	return (size_t)(tg + t->reqm.target_len - smp->path);
+}
+
 /*
  * A page of weir's own: the Prometheus exposition, or a stats page. Built
  * whole, then sent as any answer of weir's (what the client does not
@@ -1425,10 +1437,8 @@ sess_send_stats(struct sess *s, const struct g_stats *cfg,
 		memset(&rq, 0, sizeof(rq));
 		rq.method = smp->method;
 		rq.method_len = smp->method_len;
-		/* the path and its query: the target without scheme, host */
 		rq.path = smp->path;
-		rq.path_len = (size_t)(t->req->data + t->reqm.target_off +
-		    t->reqm.target_len - smp->path);
+		rq.path_len = txn_path_query_len(t, smp);
 		if (i >= 0) {
 			rq.auth = t->req->data + t->reqm.hdrs[i].value_off;
 			rq.auth_len = t->reqm.hdrs[i].value_len;
@@ -1561,13 +1571,14 @@ txn_request(struct sess *s)
 			return sess_answer(s, 500, "answer too large");
 		return sess_send_own(s, out, len, cl);
 	}
-	/* a stats page: the frontend's, or the backend's it routes to */
+	/* a stats page: the frontend's, or the backend's it routes to; its
+	 * uri may hold a query ("/weir?stats") */
 	if (fe->px.stats != NULL && stats_match(fe->px.stats, smp.path,
-	    smp.path_len))
+	    txn_path_query_len(t, &smp)))
 		return sess_send_stats(s, fe->px.stats, &smp, close ||
 		    t->req_body != H1_BODY_NONE);
 	if (be != NULL && be->px.stats != NULL && stats_match(be->px.stats,
-	    smp.path, smp.path_len)) {
+	    smp.path, txn_path_query_len(t, &smp))) {
 		t->be = be;
 		return sess_send_stats(s, be->px.stats, &smp, close ||
 		    t->req_body != H1_BODY_NONE);

@@ -1155,9 +1155,11 @@ stats_html_body(struct sbuf *b, const struct graph *g,
 
 				SBUF_LIT(b, "<td>");
 				for (a = 0; a < NELEM(acts); a++) {
-					sbuf_printf(b, "<form method=\"post\" "
+					SBUF_LIT(b, "<form method=\"post\" "
 					    "style=\"display:inline\" "
-					    "action=\"%s?b=", cfg->uri);
+					    "action=\"");
+					html_esc(b, cfg->uri);
+					SBUF_LIT(b, "?b=");
 					url_esc(b, be->px.name);
 					SBUF_LIT(b, "&amp;s=");
 					url_esc(b, s->name);
@@ -1184,8 +1186,9 @@ stats_html_body(struct sbuf *b, const struct graph *g,
 		    "</span> takes no new request. Rate/s: requests in the "
 		    "last second. Cur: requests (servers) or connections "
 		    "(frontends) open now.</p>\n");
-	sbuf_printf(b, "<p><a href=\"%s;csv\">CSV</a></p>\n</body></html>\n",
-	    cfg->uri);
+	SBUF_LIT(b, "<p><a href=\"");
+	html_esc(b, cfg->uri);
+	SBUF_LIT(b, ";csv\">CSV</a></p>\n</body></html>\n");
 }
 
 /* Whether the Basic credentials in auth are one of cfg's. */

@@ -7,13 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 20
+plan 21
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
 backend b || exit 99
 PW=$(free_port)
 PS=$(free_port)
+PD=$(free_port)
 
 cat >lb.conf <<CONF
 global
@@ -41,6 +42,9 @@ listen stats
     stats show-node edge-1
     stats show-legends
     stats admin if { src 127.0.0.1 }
+listen plain
+    bind 127.0.0.1:$PD
+    stats enable
 CONF
 run "$WEIR" -c -f lb.conf
 is "$RC:$ERR" "0:" "the stats keywords check with no warning"
@@ -96,6 +100,10 @@ curl -s --max-time 5 -u admin:s3cret -o /dev/null -X POST \
 run curl -s --max-time 5 -u admin:s3cret "$S;csv"
 like "$(printf '%s\n' "$OUT" | grep '^app,a,')" ',UP,1,' \
     "action=ready brings it back"
+
+run curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$PD/weir?stats"
+is "$OUT" "200" "'stats enable' alone serves the page at /weir?stats"
 
 stop_weir
 done_testing
