@@ -186,6 +186,47 @@ admin_may(enum stats_level have, enum stats_level need, struct sbuf *out)
 	return false;
 }
 
+/* An integer word, -1 and up; false when it is not one. */
+static bool
+admin_int(const char *w, int *v)
+{
+	char *end;
+	long x = strtol(w, &end, 10);
+
+	if (end == w || *end != '\0' || x < -1 || x > 1000000)
+		return false;
+	*v = (int)x;
+	return true;
+}
+
+/* show stat [<iid> <type> <sid>] [up] [no-maint], as HAProxy reads it. */
+static void
+admin_show_stat(const struct graph *g, char **w, unsigned n,
+    struct sbuf *out)
+{
+	struct stats_filter f = { -1, STATS_T_ALL, -1, false, false };
+	unsigned i = 0;
+	int type;
+
+	if (n >= 3 && admin_int(w[0], &f.iid) && admin_int(w[1], &type) &&
+	    admin_int(w[2], &f.sid)) {
+		f.types = type < 0 ? STATS_T_ALL : (unsigned)type & STATS_T_ALL;
+		i = 3;
+	}
+	for (; i < n; i++) {
+		if (is(w[i], "up"))
+			f.up = true;
+		else if (is(w[i], "no-maint"))
+			f.no_maint = true;
+		else {
+			SBUF_LIT(out, "Require 'show stat [<iid> <type> <sid>] "
+			    "[up] [no-maint]'; weir writes CSV only.\n");
+			return;
+		}
+	}
+	stats_csv_filter(out, g, &f);
+}
+
 /* One command; false once the client asked to quit. */
 static bool
 admin_cmd(struct admin *a, enum stats_level lv, char *cmd, struct sbuf *out,
@@ -210,7 +251,7 @@ admin_cmd(struct admin *a, enum stats_level lv, char *cmd, struct sbuf *out,
 	} else if (n == 2 && is(w[0], "show") && is(w[1], "info")) {
 		stats_info(out, g, &p);
 	} else if (n >= 2 && is(w[0], "show") && is(w[1], "stat")) {
-		stats_csv(out, g);
+		admin_show_stat(g, w + 2, n - 2, out);
 	} else if (n >= 3 && n <= 4 && is(w[0], "show") &&
 	    is(w[1], "servers") && is(w[2], "state")) {
 		if (n == 4 && graph_find_backend(g, w[3]) == NULL)

@@ -199,6 +199,13 @@ be_qmax(const struct g_backend *be)
 	    memory_order_relaxed) : 0;
 }
 
+/* A backend's proxy id: after the frontends', as HAProxy numbers them. */
+static unsigned
+be_iid(const struct graph *g, const struct g_backend *be)
+{
+	return g->nfrontends + be->idx + 1;
+}
+
 /* Whether the backend has a server that takes requests. */
 static bool
 be_up(const struct g_backend *be)
@@ -322,7 +329,8 @@ pm_codes(struct sbuf *b, const struct graph *g, enum pm_scope sc,
 	for (k = 0; k < (sc == PM_FE ? g->nfrontends : g->nbackends); k++) {
 		const char *px = sc == PM_FE ? g->frontends[k].px.name :
 		    g->backends[k].px.name;
-		const void *rec = sc == PM_FE ? (const void *)g->frontends[k].st :
+		const void *rec = sc == PM_FE ?
+		    (const void *)g->frontends[k].st :
 		    (const void *)g->backends[k].st;
 		unsigned n = sc == PM_SRV ? g->backends[k].nservers : 1;
 
@@ -334,7 +342,8 @@ pm_codes(struct sbuf *b, const struct graph *g, enum pm_scope sc,
 				pm_label(b, px);
 				if (sc == PM_SRV) {
 					SBUF_LIT(b, "\",server=\"");
-					pm_label(b, g->backends[k].servers[j].name);
+					pm_label(b,
+					    g->backends[k].servers[j].name);
 				}
 				sbuf_printf(b, "\",code=\"%s\"} %llu\n",
 				    codes[c], (unsigned long long)rec_sum(g,
@@ -599,9 +608,9 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 			pm_label(b, be->px.name);
 			SBUF_LIT(b, "\",server=\"");
 			pm_label(b, s->name);
-			sbuf_printf(b, "\"} %.3f\n", s->st ? atomic_load_explicit(
-			    &s->st->chk_ms, memory_order_relaxed) / 1000.0 :
-			    0.0);
+			sbuf_printf(b, "\"} %.3f\n", s->st ?
+			    atomic_load_explicit(&s->st->chk_ms,
+			    memory_order_relaxed) / 1000.0 : 0.0);
 		}
 	}
 }
@@ -698,7 +707,8 @@ row_rtime(struct csv_row *r, const struct graph *g, const void *rec)
 }
 
 void
-stats_csv(struct sbuf *b, const struct graph *g)
+stats_csv_filter(struct sbuf *b, const struct graph *g,
+    const struct stats_filter *f)
 {
 	struct csv_row *r = malloc(sizeof(*r));
 	uint64_t now_s = now_us() / 1000000u;
@@ -712,9 +722,12 @@ stats_csv(struct sbuf *b, const struct graph *g)
 	for (i = 0; i < C__COUNT; i++)
 		sbuf_printf(b, "%s,", csv_cols[i]);
 	SBUF_LIT(b, "\n");
-	for (k = 0; k < g->nfrontends; k++) {
+	for (k = 0; (f->types & STATS_T_FE) && k < g->nfrontends; k++) {
 		const struct g_frontend *fe = &g->frontends[k];
 		bool http = fe->px.mode == PX_MODE_HTTP;
+
+		if (f->iid >= 0 && (unsigned)f->iid != fe->idx + 1)
+			continue;
 
 		memset(r, 0, sizeof(*r));
 		row_s(r, C_PXNAME, fe->px.name);
@@ -737,11 +750,23 @@ stats_csv(struct sbuf *b, const struct graph *g)
 	for (k = 0; k < g->nbackends; k++) {
 		const struct g_backend *be = &g->backends[k];
 		bool http = be->px.mode == PX_MODE_HTTP;
-		unsigned act = 0, bck = 0;
+		unsigned act = 0, bck = 0, iid = be_iid(g, be);
 
+		if (f->iid >= 0 && (unsigned)f->iid != iid)
+			continue;
 		for (j = 0; j < be->nservers; j++) {
 			const struct g_server *s = &be->servers[j];
-			bool up = strcmp(stats_srv_status(s), "UP") == 0;
+			const char *stt = stats_srv_status(s);
+			bool up = strcmp(stt, "UP") == 0;
+
+			if (up && !(s->flags & SRV_BACKUP))
+				act++;
+			else if (up)
+				bck++;
+			if (!(f->types & STATS_T_SRV) || (f->sid >= 0 &&
+			    (unsigned)f->sid != s->idx + 1) || (f->up && !up) ||
+			    (f->no_maint && strcmp(stt, "MAINT") == 0))
+				continue;
 
 			memset(r, 0, sizeof(*r));
 			row_s(r, C_PXNAME, be->px.name);
@@ -760,7 +785,7 @@ stats_csv(struct sbuf *b, const struct graph *g)
 			row_u(r, C_BCK, (s->flags & SRV_BACKUP) != 0);
 			row_u(r, C_LASTCHG, srv_lastchg_s(s, now_s));
 			row_u(r, C_PID, 1);
-			row_u(r, C_IID, be->idx + 1);
+			row_u(r, C_IID, iid);
 			row_u(r, C_SID, s->idx + 1);
 			row_u(r, C_LBTOT, rec_sum(g, s->st, CTR_CONN_TOT));
 			row_u(r, C_TYPE, 2);
@@ -775,11 +800,9 @@ stats_csv(struct sbuf *b, const struct graph *g)
 			}
 			row_rtime(r, g, s->st);
 			row_out(b, r);
-			if (up && !(s->flags & SRV_BACKUP))
-				act++;
-			else if (up)
-				bck++;
 		}
+		if (!(f->types & STATS_T_BE))
+			continue;
 		memset(r, 0, sizeof(*r));
 		row_s(r, C_PXNAME, be->px.name);
 		row_s(r, C_SVNAME, "BACKEND");
@@ -796,7 +819,7 @@ stats_csv(struct sbuf *b, const struct graph *g)
 		row_u(r, C_ACT, act);
 		row_u(r, C_BCK, bck);
 		row_u(r, C_PID, 1);
-		row_u(r, C_IID, be->idx + 1);
+		row_u(r, C_IID, iid);
 		row_u(r, C_SID, 0);
 		row_u(r, C_LBTOT, rec_sum(g, be->st, CTR_CONN_TOT));
 		row_u(r, C_TYPE, 1);
@@ -804,6 +827,14 @@ stats_csv(struct sbuf *b, const struct graph *g)
 		row_out(b, r);
 	}
 	free(r);
+}
+
+void
+stats_csv(struct sbuf *b, const struct graph *g)
+{
+	struct stats_filter f = { -1, STATS_T_ALL, -1, false, false };
+
+	stats_csv_filter(b, g, &f);
 }
 
 /* ---- show info, show servers state, show errors ------------------------ */
@@ -891,7 +922,7 @@ stats_servers_state(struct sbuf *b, const struct graph *g,
 			/* HAProxy's numbers: running 2, stopped 0; forced
 			 * maintenance 0x01, forced drain 0x08 */
 			sbuf_printf(b, "%u %s %u %s %s %u %u %u %u %llu 0 0 0 "
-			    "0 0 0 0 - %u -\n", be->idx + 1, be->px.name,
+			    "0 0 0 0 - %u -\n", be_iid(g, be), be->px.name,
 			    s->idx + 1, s->name, ip,
 			    (adm & SRV_ADM_MAINT) || health != SRV_H_UP ?
 			    0 : 2, ((adm & SRV_ADM_MAINT) ? 0x01 : 0) |

@@ -49,6 +49,24 @@ void stats_prometheus(struct sbuf *b, const struct graph *g,
     const struct stats_proc *p);
 /* HAProxy's 'show stat' CSV: a header line, then a line per proxy/server. */
 void stats_csv(struct sbuf *b, const struct graph *g);
+
+/* What 'show stat <iid> <type> <sid> [up] [no-maint]' asks for. */
+#define STATS_T_FE	0x1
+#define STATS_T_BE	0x2
+#define STATS_T_SRV	0x4
+#define STATS_T_ALL	0x7
+
+struct stats_filter {
+	int iid;		/* a proxy's id, -1: all */
+	unsigned types;		/* STATS_T_* */
+	int sid;		/* a server's id, -1: all */
+	bool up;		/* only servers UP */
+	bool no_maint;		/* no server in maintenance */
+};
+
+/* The same CSV, only the lines f asks for. */
+void stats_csv_filter(struct sbuf *b, const struct graph *g,
+    const struct stats_filter *f);
 /* HAProxy's 'show info': "Name: value" lines. */
 void stats_info(struct sbuf *b, const struct graph *g,
     const struct stats_proc *p);

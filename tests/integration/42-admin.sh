@@ -87,7 +87,7 @@ like "$st" '^app,BACKEND,' "show stat: a BACKEND line"
 like "$st" '^web,FRONTEND,([^,]*,){15}OPEN,' "show stat: a FRONTEND line"
 ss=$(cmd "$SU" "show servers state app")
 like "$ss" '^1$' "show servers state: version 1"
-like "$ss" "^1 app 3 c 127.0.0.1 0 1 1 1 [0-9]+ 0 0 0 0 0 0 0 - $PORT_c -\$" \
+like "$ss" "^2 app 3 c 127.0.0.1 0 1 1 1 [0-9]+ 0 0 0 0 0 0 0 - $PORT_c -\$" \
     "show servers state: c stopped, in maintenance"
 
 # levels

@@ -291,6 +291,16 @@ run_cmd(struct admin *a, enum stats_level lv, const char *line)
 	return text;
 }
 
+static unsigned
+count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static void
 test_admin_commands(void)
 {
@@ -353,6 +363,26 @@ test_admin_commands(void)
 	    "show servers state"), "1\n# be_id be_name srv_id", 24) == 0);
 	EXPECT_STR(run_cmd(a, STATS_LEVEL_USER, "show servers state x"),
 	    "Can't find backend.\n\n");
+	/* show stat's filters: proxy id, types (4: servers), server id */
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat -1 4 -1")), 4);	/* header, a, b, empty line */
+	EXPECT_TRUE(strstr(run_cmd(a, STATS_LEVEL_USER, "show stat 2 2 -1"),
+	    "\napp,BACKEND,") != NULL);
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat 2 2 -1")), 3);
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat 1 1 -1")), 3);	/* web's FRONTEND line */
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat -1 4 2")), 3);	/* server b */
+	atomic_store(&s->st->admin, SRV_ADM_MAINT);
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat -1 4 -1 no-maint")), 3);
+	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
+	    "show stat up")), 5);	/* web, b, app, header, empty */
+	atomic_store(&s->st->admin, 0);
+	EXPECT_STR(run_cmd(a, STATS_LEVEL_USER, "show stat json"),
+	    "Require 'show stat [<iid> <type> <sid>] [up] [no-maint]'; weir "
+	    "writes CSV only.\n\n");
 out:
 	admin_free(a);
 	graph_unref(admin_g);
@@ -394,7 +424,8 @@ test_stats_keywords(void)
 {
 	EXPECT_STR(unit_check(CONF("  server a 127.0.0.1:1\n"
 	    "  stats uri stats\n")),
-	    "t.conf:11:13: error: stats uri must start with '/', got 'stats'\n");
+	    "t.conf:11:13: error: stats uri must start with '/', got "
+	    "'stats'\n");
 	EXPECT_STR(unit_check(CONF("  server a 127.0.0.1:1\n"
 	    "  stats admin\n")),
 	    "t.conf:11:3: error: 'stats admin' needs a condition (e.g. 'stats "
