@@ -2447,8 +2447,22 @@ kw_stats_of(struct kw_ctx *ctx)
 	cs = arena_alloc(&ctx->c->arena, sizeof(*cs));
 	if (cs == NULL)
 		return NULL;
-	if (ctx->px->stats != NULL)
+	if (ctx->px->stats != NULL) {
+		const struct conf_stats_auth *a;
+		struct conf_stats_auth **ap;
+
 		*cs = *ctx->px->stats;
+		/* the list too: what the proxy adds stays its own */
+		cs->auths = NULL;
+		ap = &cs->auths;
+		for (a = ctx->px->stats->auths; a != NULL; a = a->next) {
+			if ((*ap = arena_alloc(&ctx->c->arena,
+			    sizeof(**ap))) == NULL)
+				return NULL;
+			(*ap)->cred = a->cred;
+			ap = &(*ap)->next;
+		}
+	}
 	ctx->px->stats = cs;
 	return cs;
 }

@@ -461,6 +461,33 @@ test_stats_keywords(void)
 	    "'prometheus-exporter')\n");
 }
 
+static void
+test_stats_inherited(void)
+{
+	const char *d;
+	struct graph *g = unit_graph("defaults\n  mode http\n"
+	    "  timeout connect 1s\n  timeout client 1s\n"
+	    "  timeout server 1s\n  stats auth a:b\n"
+	    "listen x\n  bind 127.0.0.1:1\n  stats auth c:d\n"
+	    "  stats uri /x\n"
+	    "listen y\n  bind 127.0.0.1:2\n", &d);
+	const struct g_frontend *x, *y;
+
+	EXPECT_STR(d, "");
+	if (g == NULL)
+		return;
+	x = graph_find_frontend(g, "x");
+	y = graph_find_frontend(g, "y");
+	EXPECT_TRUE(x != NULL && x->px.stats != NULL &&
+	    x->px.stats->nauths == 2);
+	EXPECT_STR(x && x->px.stats ? x->px.stats->uri : NULL, "/x");
+	/* y has the defaults' page: x's additions are not in it */
+	EXPECT_TRUE(y != NULL && y->px.stats != NULL &&
+	    y->px.stats->nauths == 1);
+	EXPECT_STR(y && y->px.stats ? y->px.stats->uri : NULL, "/weir?stats");
+	graph_unref(g);
+}
+
 CU_TestInfo stats_tests[] = {
 	{ "counters of all threads add up, gauges too", test_ctr_sum },
 	{ "the rate is the last whole second's count", test_ctr_rate },
@@ -476,5 +503,7 @@ CU_TestInfo stats_tests[] = {
 	{ "show errors lists captures newest first, hex-dumped",
 	    test_show_errors },
 	{ "the stats keywords are checked", test_stats_keywords },
+	{ "a proxy's stats settings start from the defaults' and stay its own",
+	    test_stats_inherited },
 	CU_TEST_INFO_NULL,
 };
