@@ -8,7 +8,7 @@
 
 need_engine_tools
 command -v socat >/dev/null 2>&1 || skip_all "socat is not installed"
-plan 49
+plan 50
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -112,6 +112,12 @@ like "$errs" 'frontend web: invalid request, answered 400' \
     "show errors: the refused request, at level operator"
 like "$errs" '00016  48 6f 73 74 3a 20 78 0d  0a 42 61 64 20<46 69 65  \|Host: x..Bad Fie\|' \
     "show errors: a hex dump marks the offending byte"
+
+# interactive mode: answers, each followed by a prompt, until quit
+run sh -c "printf 'prompt\nshow info\nhelp\nquit\n' | socat -t 5 stdio UNIX-CONNECT:$SA"
+like "$(printf '%s' "$OUT" | tr '\n' '|')" \
+    '^\|> Name: weir\|.*\|\|> The following commands.*\|\|> $' \
+    "prompt keeps the connection for more commands, until quit"
 
 # disable and enable, drain and ready, over reloads
 is "$(cmd "$SA" "disable server app/a")" "" "disable server answers nothing"
