@@ -1451,6 +1451,13 @@ sess_send_stats(struct sess *s, const struct g_stats *cfg,
 		sbuf_reset(&b);
 		return sess_answer(s, 500, "out of memory");
 	}
+	/* HEAD: the same head, no body (RFC 9110 9.3.2) */
+	if (smp->method_len == 4 && memcmp(smp->method, "HEAD", 4) == 0) {
+		const char *end = strstr(b.p, "\r\n\r\n");
+
+		if (end != NULL)
+			b.len = (size_t)(end + 4 - b.p);
+	}
 	r = sess_send_own(s, b.p, b.len, close);
 	sbuf_reset(&b);
 	return r;
