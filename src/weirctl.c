@@ -176,5 +176,9 @@ main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return 1;
 	first[nfirst] = '\0';
+	if (nfirst == 0) {
+		fprintf(stderr, "weirctl: %s closed without an answer\n", path);
+		return 1;
+	}
 	return is_error(first) ? 1 : 0;
 }
