@@ -66,6 +66,9 @@ static const char ADMIN_HELP[] =
     "each proxy and server (CSV)\n"
     "  show servers state [<backend>]          : dump the state of the "
     "servers\n"
+    "  show backend                            : list the backends\n"
+    "  get weight <bk>/<srv>                   : a server's weight, "
+    "and the configured one\n"
     "  show errors                             : the last requests "
     "refused as malformed (operator)\n"
     "  disable server <bk>/<srv>               : put a server in "
@@ -258,6 +261,16 @@ admin_cmd(struct admin *a, enum stats_level lv, char *cmd, struct sbuf *out,
 			SBUF_LIT(out, "Can't find backend.\n");
 		else
 			stats_servers_state(out, g, n == 4 ? w[3] : NULL);
+	} else if (n == 2 && is(w[0], "show") && is(w[1], "backend")) {
+		unsigned i;
+
+		SBUF_LIT(out, "# name\n");
+		for (i = 0; i < g->nbackends; i++)
+			sbuf_printf(out, "%s\n", g->backends[i].px.name);
+	} else if (n == 3 && is(w[0], "get") && is(w[1], "weight")) {
+		if ((s = admin_server(a, w[2], out)) != NULL)
+			sbuf_printf(out, "%u (initial %u)\n", s->weight,
+			    s->st->iweight);
 	} else if (n == 2 && is(w[0], "show") && is(w[1], "errors")) {
 		if (admin_may(lv, STATS_LEVEL_OPERATOR, out) &&
 		    g->state != NULL)

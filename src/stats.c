@@ -1135,6 +1135,27 @@ stats_html_body(struct sbuf *b, const struct graph *g,
 	    p->pid, p->nbthread, p->nbthread == 1 ? "" : "s",
 	    (unsigned long long)(g->state ? atomic_load(&g->state->generation)
 	    : g->generation));
+	if (g->state != NULL) {
+		uint64_t up = now > g->state->start_us ? (now -
+		    g->state->start_us) / 1000000u : 0;
+		int ok = atomic_load(&g->state->last_reload_ok);
+
+		sbuf_printf(b, ", up %llud %lluh%02llum%02llus, %llu reload%s",
+		    (unsigned long long)(up / 86400),
+		    (unsigned long long)(up / 3600 % 24),
+		    (unsigned long long)(up / 60 % 60),
+		    (unsigned long long)(up % 60),
+		    (unsigned long long)atomic_load(&g->state->reloads),
+		    atomic_load(&g->state->reloads) == 1 ? "" : "s");
+		if (ok >= 0) {
+			char when[64];
+
+			fmt_time(when, sizeof(when),
+			    atomic_load(&g->state->last_reload_us));
+			sbuf_printf(b, ", the last %s at %s UTC", ok ?
+			    "succeeded" : "failed", when);
+		}
+	}
 	if (cfg->show_node) {
 		SBUF_LIT(b, ", node ");
 		html_esc(b, cfg->node ? cfg->node : p->node ? p->node : "");

@@ -34,7 +34,8 @@ usage(FILE *f)
 	    "  -t SECS   give up after SECS seconds (default 30)\n"
 	    "\n"
 	    "Commands: help, show info, show stat, show servers state,\n"
-	    "show errors, disable server B/S, enable server B/S,\n"
+	    "show backend, show errors, get weight B/S,\n"
+	    "disable server B/S, enable server B/S,\n"
 	    "set server B/S state ready|drain|maint, set server B/S weight N,\n"
 	    "reload. See weirctl(8).\n");
 }

@@ -363,6 +363,10 @@ test_admin_commands(void)
 	    "show servers state"), "1\n# be_id be_name srv_id", 24) == 0);
 	EXPECT_STR(run_cmd(a, STATS_LEVEL_USER, "show servers state x"),
 	    "Can't find backend.\n\n");
+	EXPECT_STR(run_cmd(a, STATS_LEVEL_USER, "show backend"),
+	    "# name\napp\n\n");
+	EXPECT_STR(run_cmd(a, STATS_LEVEL_USER, "get weight app/b"),
+	    "1 (initial 1)\n\n");
 	/* show stat's filters: proxy id, types (4: servers), server id */
 	EXPECT_INT(count_lines(run_cmd(a, STATS_LEVEL_USER,
 	    "show stat -1 4 -1")), 4);	/* header, a, b, empty line */
