@@ -411,6 +411,17 @@ struct conf_origin {
 #define PX_CAP_BE	0x2
 #define PX_CAP_DEF	0x4
 
+/* stick-table: the table of a proxy section (stick.h has what it holds). */
+struct conf_stktable {
+	struct loc loc;
+	unsigned type;			/* enum stk_type */
+	unsigned len;
+	unsigned size;
+	uint64_t expire_ms;
+	unsigned store;			/* STK_* */
+	uint64_t period_ms[4];		/* by enum stk_data */
+};
+
 struct conf_proxy {
 	struct conf_proxy *next;
 	struct loc loc;
@@ -442,6 +453,7 @@ struct conf_proxy {
 	struct conf_tcpchk *tcpchk;	/* tcp-check rules, in order */
 	bool tcpchk_own;		/* set here, not inherited */
 	unsigned retry_on;		/* RETRY_* */
+	struct conf_stktable *stktable;	/* stick-table: NULL for none */
 	const char *monitor_uri;
 
 	bool log_global;

@@ -14,11 +14,13 @@
 #include "acl.h"
 #include "arena.h"
 #include "conf-t.h"
+#include "stick.h"
 
 struct g_backend;
 struct g_frontend;
 struct state_backend;
 struct state_frontend;
+struct state_node;
 struct state_server;
 struct state_store;
 
@@ -109,6 +111,14 @@ struct g_http_rule {
 	const struct g_cond *cond;	/* NULL: always */
 };
 
+/* A stick table: its settings here, its entries in the state store. */
+struct g_table {
+	const char *name;		/* the section's name */
+	struct stk_def def;
+	struct stk_table *t;		/* set by state_attach() */
+	struct state_node *st;		/* its record, for the release */
+};
+
 struct g_errorfile {
 	unsigned status;
 	const char *data;
@@ -151,6 +161,7 @@ struct g_proxy {
 	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
 	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
 	const struct g_stats *stats;	/* NULL: no stats page */
+	struct g_table *table;		/* its stick-table, or NULL */
 };
 
 struct g_backend {
@@ -247,6 +258,9 @@ struct graph {
 	struct g_listener *listeners;
 	unsigned nlisteners;
 	unsigned nservers;
+
+	struct g_table *tables;		/* every stick-table, by section */
+	unsigned ntables;
 
 	/* compiled ACL expressions, for regfree() when the graph goes */
 	struct acl_expr **exprs;

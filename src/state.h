@@ -22,6 +22,16 @@ struct state_node {
 	unsigned refs;			/* graphs pointing at it */
 	char *key;
 	struct ctr_slot *ctr;		/* one per worker thread */
+	/* frees what the record holds besides itself, or NULL */
+	void (*release)(struct state_node *);
+};
+
+struct stk_table;
+
+/* A stick table's entries, kept by section name across reloads. */
+struct state_table {
+	struct state_node node;
+	struct stk_table *t;
 };
 
 /* What an operator set at run time (admin socket, stats page): bits. */
@@ -172,6 +182,7 @@ struct state_store {
 	struct state_map servers;
 	struct state_map backends;
 	struct state_map frontends;
+	struct state_map tables;
 	unsigned nservers;	/* ids handed out */
 	unsigned nbackends;
 	unsigned nfrontends;

@@ -90,6 +90,7 @@ main(int argc, char **argv)
 		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
 		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
 		{ "stats", NULL, NULL, NULL, NULL, stats_tests },
+		{ "stick", NULL, NULL, NULL, NULL, stick_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
 		CU_SUITE_INFO_NULL,

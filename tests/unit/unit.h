@@ -44,6 +44,7 @@ extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
 extern CU_TestInfo pp_tests[];
 extern CU_TestInfo stats_tests[];
+extern CU_TestInfo stick_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
 
