@@ -1569,6 +1569,9 @@ txn_request(struct sess *s)
 			return sess_send_stats(s, NULL, &smp, cl);
 		if (r->act == HTTP_ACT_DENY) {
 			ctr_add(CTR_OF(fe->st, s->w), CTR_DENIED, 1);
+			/* deny_status 429 is how rate limits answer */
+			if (r->status == 429)
+				ctr_add(CTR_OF(fe->st, s->w), CTR_RATELIM, 1);
 			return sess_answer(s, r->status, "denied");
 		}
 		len = r->act == HTTP_ACT_REDIRECT ?

@@ -487,6 +487,9 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 	    "HTTP responses by status class.");
 	pm_ctr(b, g, PM_FE, "weir_frontend_requests_denied_total", "counter",
 	    "Requests refused by http-request deny.", CTR_DENIED);
+	pm_ctr(b, g, PM_FE, "weir_frontend_requests_rate_limited_total",
+	    "counter", "Requests denied with status 429 (http-request deny "
+	    "deny_status 429), as rate limits answer.", CTR_RATELIM);
 	pm_ctr(b, g, PM_FE, "weir_frontend_request_errors_total", "counter",
 	    "Requests refused as malformed or too large.", CTR_ERR_REQ);
 

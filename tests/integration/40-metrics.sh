@@ -8,7 +8,7 @@
 
 need_engine_tools
 command -v promtool >/dev/null 2>&1 || skip_all "promtool is not installed"
-plan 21
+plan 22
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -28,6 +28,7 @@ frontend web
     bind 127.0.0.1:$PW
     http-request use-service prometheus-exporter if { path /metrics }
     http-request deny if { path /forbidden }
+    http-request deny deny_status 429 if { path /limited }
     default_backend app
 backend app
     server a 127.0.0.1:$PORT_a
@@ -79,6 +80,7 @@ is "$(metric 'weir_process_config_generation' m1.txt)" "1" \
     "the configuration generation starts at 1"
 
 curl -s --max-time 5 -o /dev/null "$U/forbidden"
+curl -s --max-time 5 -o /dev/null "$U/limited"
 
 # a reload that adds a server: no counter goes back
 conf "    server c 127.0.0.1:$PORT_a" >lb.conf
@@ -86,13 +88,15 @@ kill -HUP "$WEIR_PID"
 wait_for grep -q 'generation 2 ' weir.log
 ok $? "the reload is made"
 curl -s --max-time 5 -o m2.txt "$U/metrics"
-# 50 requests, the first /metrics and /forbidden
-is "$(metric 'weir_frontend_http_requests_total{proxy="web"}' m2.txt)" "52" \
+# 50 requests, the first /metrics, /forbidden and /limited
+is "$(metric 'weir_frontend_http_requests_total{proxy="web"}' m2.txt)" "53" \
     "the frontend's request counter kept its count over the reload"
 is "$(metric 'weir_backend_http_response_time_seconds_count{proxy="app"}' m2.txt)" \
     "50" "so did the histogram"
-is "$(metric 'weir_frontend_requests_denied_total{proxy="web"}' m2.txt)" "1" \
-    "a denied request is counted"
+is "$(metric 'weir_frontend_requests_denied_total{proxy="web"}' m2.txt)" "2" \
+    "denied requests are counted"
+is "$(metric 'weir_frontend_requests_rate_limited_total{proxy="web"}' m2.txt)" "1" \
+    "one of them denied with 429, as rate-limited"
 is "$(metric weir_process_reloads_total m2.txt) $(metric weir_process_last_reload_success m2.txt) $(metric weir_process_config_generation m2.txt)" \
     "1 1 2" "reloads 1, the last a success, generation 2"
 
