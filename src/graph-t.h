@@ -44,6 +44,8 @@ struct g_server {
 	uint64_t cooldown_ms;
 	unsigned half_open;
 	uint64_t slowstart_ms;
+	const char *cookie;		/* cookie VALUE, or NULL */
+	size_t cookie_len;
 	struct state_server *st;	/* set by state_attach() */
 };
 
@@ -185,6 +187,14 @@ struct g_backend {
 	unsigned ntcpchk;
 	bool has_checks;		/* a server has 'check' */
 	bool has_maxconn;		/* a server has maxconn: a queue */
+	const char *cookie_name;	/* sticky cookie, or NULL */
+	size_t cookie_name_len;
+	enum cookie_mode cookie_mode;
+	unsigned cookie_flags;
+	const char *cookie_domain;
+	const char *cookie_attr;
+	uint64_t cookie_maxidle_ms;
+	uint64_t cookie_maxlife_ms;
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;

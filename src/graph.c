@@ -384,6 +384,14 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 	be->chk_expect = cp->chk_expect;
 	be->chk_expect_neg = cp->chk_expect_neg;
 	be->chk_expect_arg = gb_str(b, cp->chk_expect_arg);
+	be->cookie_name = gb_str(b, cp->cookie_name);
+	be->cookie_name_len = cp->cookie_name ? strlen(cp->cookie_name) : 0;
+	be->cookie_mode = cp->cookie_mode;
+	be->cookie_flags = cp->cookie_flags;
+	be->cookie_domain = gb_str(b, cp->cookie_domain);
+	be->cookie_attr = gb_str(b, cp->cookie_attr);
+	be->cookie_maxidle_ms = cp->cookie_maxidle_ms;
+	be->cookie_maxlife_ms = cp->cookie_maxlife_ms;
 	gb_tcpchk(b, cp, be);
 	for (cs = cp->servers; cs != NULL; cs = cs->next)
 		be->nservers++;
@@ -420,6 +428,8 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		s->cooldown_ms = cs->cooldown_ms;
 		s->half_open = cs->half_open;
 		s->slowstart_ms = cs->slowstart_ms;
+		s->cookie = gb_str(b, cs->cookie);
+		s->cookie_len = cs->cookie ? strlen(cs->cookie) : 0;
 		if (cs->flags & SRV_CHECK)
 			be->has_checks = true;
 		if (cs->maxconn > 0)

@@ -1558,6 +1558,110 @@ kw_stick_table(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+/*
+ * cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly]
+ * [preserve] [httponly] [secure] [domain D] [maxidle T] [maxlife T]
+ * [attr S]
+ */
+static int
+kw_cookie(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} flags[] = {
+		{ "httponly", COOKIE_HTTPONLY },
+		{ "indirect", COOKIE_INDIRECT },
+		{ "nocache", COOKIE_NOCACHE },
+		{ "postonly", COOKIE_POSTONLY },
+		{ "preserve", COOKIE_PRESERVE },
+		{ "secure", COOKIE_SECURE },
+	};
+	struct conf_proxy *px = ctx->px;
+	unsigned i, k;
+
+	if (kw_nargs(ctx, st, 1, 1, 32, "cookie") < 0)
+		return -1;
+	if (!val_is_token(st->words[1].s)) {
+		diag_error(ctx->d, &st->words[1].loc, "invalid cookie name "
+		    "'%s'", st->words[1].s);
+		return -1;
+	}
+	px->cookie_name = kw_dup(ctx, &st->words[1]);
+	px->cookie_mode = COOKIE_REWRITE;
+	px->cookie_flags = 0;
+	px->cookie_domain = px->cookie_attr = NULL;
+	px->cookie_maxidle_ms = px->cookie_maxlife_ms = 0;
+	for (i = 2; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+
+		if (conf_word_is(w, "rewrite")) {
+			px->cookie_mode = COOKIE_REWRITE;
+			continue;
+		}
+		if (conf_word_is(w, "insert")) {
+			px->cookie_mode = COOKIE_INSERT;
+			continue;
+		}
+		if (conf_word_is(w, "prefix")) {
+			px->cookie_mode = COOKIE_PREFIX;
+			continue;
+		}
+		for (k = 0; k < NELEM(flags); k++)
+			if (conf_word_is(w, flags[k].name))
+				break;
+		if (k < NELEM(flags)) {
+			px->cookie_flags |= flags[k].flag;
+			continue;
+		}
+		if (i + 1 < st->nwords && (conf_word_is(w, "domain") ||
+		    conf_word_is(w, "attr"))) {
+			const struct conf_word *a = &st->words[++i];
+
+			if (strpbrk(a->s, ";\r\n") != NULL || a->len == 0) {
+				diag_error(ctx->d, &a->loc, "cookie %s '%s' "
+				    "cannot be empty or hold ';', CR or LF",
+				    w->s, a->s);
+				return -1;
+			}
+			if (conf_word_is(w, "domain"))
+				px->cookie_domain = kw_dup(ctx, a);
+			else
+				px->cookie_attr = kw_dup(ctx, a);
+			continue;
+		}
+		if (i + 1 < st->nwords && conf_word_is(w, "maxidle")) {
+			if (kw_get_nz_duration(ctx, &st->words[++i],
+			    "cookie maxidle", &px->cookie_maxidle_ms) < 0)
+				return -1;
+			continue;
+		}
+		if (i + 1 < st->nwords && conf_word_is(w, "maxlife")) {
+			if (kw_get_nz_duration(ctx, &st->words[++i],
+			    "cookie maxlife", &px->cookie_maxlife_ms) < 0)
+				return -1;
+			continue;
+		}
+		if (conf_word_is(w, "dynamic")) {
+			diag_error(ctx->d, &w->loc, "cookie 'dynamic' is not "
+			    "supported: give each server a 'cookie' value");
+			return -1;
+		}
+		diag_error(ctx->d, &w->loc, "unknown cookie option '%s' (weir "
+		    "knows rewrite, insert, prefix, indirect, nocache, "
+		    "postonly, preserve, httponly, secure, domain, maxidle, "
+		    "maxlife, attr)", w->s);
+		return -1;
+	}
+	if ((px->cookie_maxidle_ms || px->cookie_maxlife_ms) &&
+	    px->cookie_mode != COOKIE_INSERT) {
+		diag_error(ctx->d, &st->loc, "cookie maxidle and maxlife need "
+		    "insert mode");
+		return -1;
+	}
+	return 0;
+}
+
 /* retry-on CONDITION... */
 static int
 kw_retry_on(struct kw_ctx *ctx, const struct kw *kw,
@@ -1828,6 +1932,7 @@ enum {
 	SRVO_ON_MARKED_UP,
 	SRVO_PORT,
 	SRVO_SLOWSTART,
+	SRVO_COOKIE,
 };
 
 /* clang-format off */
@@ -1840,7 +1945,7 @@ static const struct kw_sub server_opts[] = {
 	{ "check",		0, SRVO_CHECK, 0, NULL },
 	{ "check-sni",		0, 0, 1, KW_LATER },
 	{ "check-ssl",		0, 0, 0, KW_LATER },
-	{ "cookie",		0, 0, 1, KW_LATER },
+	{ "cookie",		0, SRVO_COOKIE, 1, NULL },
 	{ "cooldown",		0, SRVO_COOLDOWN, 1, NULL },
 	{ "crt",		0, 0, 1, KW_LATER },
 	{ "disabled",		0, SRVO_DISABLED, 0, NULL },
@@ -1965,6 +2070,15 @@ kw_server_check_opt(struct kw_ctx *ctx, int id, const struct conf_word *a,
 			return -1;
 		}
 		srv->flags |= SRV_DOWN_KILL;
+		return 0;
+	case SRVO_COOKIE:
+		if (a->len == 0 || a->len > 64 || strpbrk(a->s, ";,= |~\t") ||
+		    !val_is_token(a->s)) {
+			diag_error(ctx->d, &a->loc, "a server's cookie value is "
+			    "1 to 64 token characters, without '|' or '~'");
+			return -1;
+		}
+		srv->cookie = kw_dup(ctx, a);
 		return 0;
 	case SRVO_ON_MARKED_UP:
 		if (strcmp(a->s, "shutdown-backup-sessions") != 0) {
@@ -2782,7 +2896,7 @@ const struct kw kw_proxy_table[] = {
 	{ "clitimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout client'" },
 	{ "compression",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "contimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout connect'" },
-	{ "cookie",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "cookie",		KS_DEF | KS_BE,		kw_cookie, 0, 0, 0, NULL },
 	{ "default-server",	KS_DEF | KS_BE,		kw_default_server, 0, 0, 0, NULL },
 	{ "default_backend",	KS_DEF | KS_FE,		kw_default_backend, 0, 0, 0, NULL },
 	{ "description",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
