@@ -143,6 +143,7 @@ enum log_kind {
 	LOG_STDERR,
 	LOG_UDP,		/* syslog over UDP */
 	LOG_UNIX,		/* syslog over a unix datagram socket */
+	LOG_FILE,		/* lines appended to a file */
 };
 
 enum log_format {
@@ -157,7 +158,7 @@ struct conf_log {
 	struct loc loc;
 	enum log_kind kind;
 	struct conf_addr addr;	/* LOG_UDP */
-	const char *path;	/* LOG_UNIX */
+	const char *path;	/* LOG_UNIX, LOG_FILE */
 	int facility;		/* 0..23, -1 when none was given */
 	int level;		/* max level 0..7 */
 	enum log_format format;

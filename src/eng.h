@@ -23,6 +23,8 @@
 #define ENG_MAX_IDLE_PER_SRV	64	/* idle server connections per worker */
 
 struct eng;
+struct log;
+struct log_ring;
 struct lsn;
 struct sess;
 struct txn;
@@ -102,6 +104,8 @@ struct eng_worker {
 	unsigned nrr_pos;
 	uint64_t rng;
 
+	struct log_ring *log;		/* traffic log records; NULL: none */
+
 	unsigned nsess;			/* client connections open */
 	unsigned maxsess;		/* this worker's share of maxconn */
 	bool paused;			/* listeners off: at maxsess */
@@ -114,6 +118,7 @@ struct eng_worker {
 
 struct eng {
 	struct state_store *state;
+	struct log *log;		/* NULL: no traffic log */
 	struct eng_worker *workers;
 	unsigned nworkers;
 	uint32_t bufsize;
@@ -125,11 +130,13 @@ struct eng {
 
 /*
  * Start nthreads workers serving listeners of g (one ref of g is taken
- * per worker). Returns NULL with a message on stderr when a listener cannot
- * be opened or a thread cannot start. Main thread only.
+ * per worker), logging traffic to lg's rings (lg may be NULL; it must
+ * have nthreads rings and outlive the engine). Returns NULL with a
+ * message on stderr when a listener cannot be opened or a thread cannot
+ * start. Main thread only.
  */
 struct eng *eng_start(struct graph *g, struct state_store *st,
-    unsigned nthreads);
+    struct log *lg, unsigned nthreads);
 /* Ask every worker to stop and wait for them; frees the engine. */
 void eng_stop(struct eng *e);
 /*

@@ -113,6 +113,9 @@ struct g_proxy {
 	struct g_errorfile *errorfiles;
 	unsigned nerrorfiles;
 	bool log_global;
+	struct g_log *logs;		/* its own log lines */
+	unsigned nlogs;
+	uint64_t log_mask;		/* frontends: set by log_attach() */
 	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
 	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
 	const char *fwdfor_header;	/* "X-Forwarded-For" by default */

@@ -340,7 +340,6 @@ kw_inert(struct kw_ctx *ctx, const struct loc *loc, const char *what,
 	diag_warn(ctx->d, loc, "'%s' has no effect yet: %s", what, why);
 }
 
-#define KW_NO_LOGS	"weir logs to stderr only, and no requests"
 #define KW_NO_CHECKS	"weir runs no health checks"
 
 /* ---- generic setters --------------------------------------------------- */
@@ -448,8 +447,11 @@ kw_logs(struct kw_ctx *ctx)
 }
 
 /*
- * log global | stdout | stderr | /dev/log | ADDR[:PORT] | udp@ADDR:PORT
- *     [len N] [format F] [FACILITY [LEVEL [MINLEVEL]]]
+ * log global | stdout | stderr | /PATH | file@/PATH | unix@/PATH |
+ *     ADDR[:PORT] | udp@ADDR:PORT [len N] [format F]
+ *     [FACILITY [LEVEL [MINLEVEL]]]
+ * A bare path with a facility is a syslog socket (HAProxy's /dev/log);
+ * without one, a file.
  */
 static int
 kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
@@ -464,6 +466,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	struct conf_log *lg, **pp;
 	const char *err, *target;
 	unsigned i, nlevels = 0;
+	bool fmt_set = false, bare_path = false;
 	int v;
 
 	if (kw_nargs(ctx, st, 1, 1, 8, "log") < 0)
@@ -478,7 +481,6 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		if (kw_nargs(ctx, st, 2, 0, 0, "log global") < 0)
 			return -1;
 		ctx->px->log_global = true;
-		kw_inert(ctx, &st->loc, "log global", KW_NO_LOGS);
 		return 0;
 	}
 	lg = arena_alloc(&ctx->c->arena, sizeof(*lg));
@@ -494,9 +496,18 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	} else if (strcmp(target, "stderr") == 0) {
 		lg->kind = LOG_STDERR;
 		lg->format = LOG_FMT_RAW;
+	} else if (strncmp(target, "file@", 5) == 0) {
+		lg->kind = LOG_FILE;
+		lg->path = target + 5;
+		if (lg->path[0] != '/') {
+			diag_error(ctx->d, &t->loc, "log file '%s' needs an "
+			    "absolute path", lg->path);
+			return -1;
+		}
 	} else if (target[0] == '/' || strncmp(target, "unix@", 5) == 0) {
 		lg->kind = LOG_UNIX;
 		lg->path = target[0] == '/' ? target : target + 5;
+		bare_path = target[0] == '/';
 	} else {
 		if (strncmp(target, "udp@", 4) == 0)
 			target += 4;
@@ -548,6 +559,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				return -1;
 			}
 			lg->format = (enum log_format)v;
+			fmt_set = true;
 			continue;
 		}
 		if (conf_word_is(w, "sample")) {
@@ -589,6 +601,10 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 			return -1;
 		}
 	}
+	if (bare_path && lg->facility < 0)
+		lg->kind = LOG_FILE;
+	if (lg->kind == LOG_FILE && !fmt_set)
+		lg->format = LOG_FMT_RAW;
 	if ((lg->kind == LOG_UDP || lg->kind == LOG_UNIX) &&
 	    lg->facility < 0) {
 		diag_error(ctx->d, &t->loc,
@@ -602,7 +618,6 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	for (pp = kw_logs(ctx); *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = lg;
-	kw_inert(ctx, &st->loc, "log", KW_NO_LOGS);
 	return 0;
 }
 
@@ -1021,9 +1036,6 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		px->opts &= ~((1u << OPT_HTTPLOG) | (1u << OPT_TCPLOG));
 		px->opts |= bit;
 	}
-	if (s->id == OPT_HTTPLOG || s->id == OPT_TCPLOG ||
-	    s->id == OPT_DONTLOGNULL)
-		kw_inert(ctx, &st->loc, name, KW_NO_LOGS);
 	if (s->id == OPT_FORWARDFOR)
 		return kw_opt_forwardfor(ctx, st, skip);
 	if (s->id == OPT_HTTPCHK) {

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "eng.h"
 #include "graph.h"
+#include "log.h"
 #include "notify.h"
 #include "state.h"
 #include "val.h"
@@ -53,6 +54,7 @@ struct weir {
 	struct graph *g;		/* current; one ref held */
 	struct state_store *st;
 	struct eng *e;
+	struct log *log;		/* the traffic log's rings and writer */
 	struct event_base *base;
 	uint64_t generation;
 	bool stopping;
@@ -261,6 +263,7 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	diag_reset(&d);
 	/* numbered before the workers can see it */
 	g->generation = wr->generation + 1;
+	log_attach(wr->log, g);
 	if (state_attach(wr->st, g) < 0)
 		snprintf(err, sizeof(err), "out of memory");
 	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
@@ -300,11 +303,16 @@ notify_reloading(const struct timespec *t0)
 	notify(msg);
 }
 
-/* SIGUSR1: reopen log files. Logs go to stderr, which needs none. */
+/*
+ * SIGUSR1: reopen log files, after a rotation renamed them. The log
+ * thread does it and says so on stderr.
+ */
 static void
 on_usr1(evutil_socket_t sig, short what, void *arg)
 {
-	fprintf(stderr, "weir: SIGUSR1: no log file to reopen\n");
+	struct weir *wr = arg;
+
+	log_reopen(wr->log);
 }
 
 /* Write the pid to path; a failure is reported, not fatal. */
@@ -348,7 +356,12 @@ serve(struct weir *wr)
 	    evsignal_add(ev_term, NULL) < 0 || evsignal_add(ev_hup, NULL) < 0 ||
 	    evsignal_add(ev_usr1, NULL) < 0)
 		goto out;
-	wr->e = eng_start(g, wr->st, g->nbthread);
+	/* rings for every worker, whether or not this graph logs */
+	wr->log = log_new(g->nbthread);
+	if (wr->log == NULL)
+		goto out;
+	log_attach(wr->log, g);
+	wr->e = eng_start(g, wr->st, wr->log, g->nbthread);
 	if (wr->e == NULL)
 		goto out;
 	ev_done = event_new(wr->base, wr->e->done_fd, EV_READ | EV_PERSIST,
@@ -373,11 +386,15 @@ serve(struct weir *wr)
 	if (wr->stopping && !eng_done(wr->e))
 		fprintf(stderr, "weir: closing the connections left\n");
 	eng_stop(wr->e);
+	/* the workers are gone: what they logged is written now */
+	log_free(wr->log);
+	wr->log = NULL;
 	if (wr->pidfile != NULL)
 		unlink(wr->pidfile);
 	fprintf(stderr, "weir: stopped\n");
 	rc = 0;
 out:
+	log_free(wr->log);
 	if (ev_usr1 != NULL)
 		event_free(ev_usr1);
 	if (ev_done != NULL)

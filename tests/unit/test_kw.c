@@ -1643,12 +1643,8 @@ test_inert_settings_warn(void)
 	    "backend b\n"
 	    "  option httpchk /health\n"
 	    "  server a 127.0.0.1:80 check\n"),
-	    "t.conf:2:3: warning: 'log' has no effect yet: weir logs to "
-	    "stderr only, and no requests\n"
 	    "t.conf:3:3: warning: 'stats socket' has no effect yet: weir has "
 	    "no admin socket\n"
-	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
-	    "logs to stderr only, and no requests\n"
 	    "t.conf:6:3: warning: 'timeout check' has no effect yet: weir "
 	    "runs no health checks\n"
 	    "t.conf:7:3: warning: 'timeout queue' has no effect yet: weir has "

@@ -1,0 +1,932 @@
+/*
+ * Traffic logs: per-worker rings, one writer thread, HAProxy's line
+ * formats. See log.h for the shape; lb.conf(5) LOGGING for the lines.
+ */
+#include "config.h"
+
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_BATCH_MSGS	64	/* datagrams per sendmmsg() */
+#define LOG_STREAM_BUF	(64 * 1024)	/* a file's batch */
+#define LOG_POLL_MS	50	/* while records come: drain this often */
+#define LOG_IDLE_ROUNDS	20	/* empty rounds before sleeping */
+#define LOG_LEVEL_INFO	6	/* traffic lines are sent at info */
+
+struct log_target {
+	/* set by log_attach(), read-only once counted in ntargets */
+	enum log_kind kind;
+	struct conf_addr addr;
+	char *path;
+	int facility;
+	int level;
+	enum log_format format;
+
+	/* the writer's */
+	int fd;
+	bool failed;		/* the last error was reported */
+	uint64_t retry_us;	/* a file that failed to open: not before */
+	char *buf;		/* a stream's batch, or datagrams */
+	size_t len;
+	unsigned nmsg;
+	size_t *msglen;
+	struct sockaddr_un un;
+};
+
+struct log {
+	struct log_ring *rings;
+	unsigned nrings;
+	struct log_target targets[LOG_MAX_TARGETS];
+	atomic_uint ntargets;
+	bool warned_full;
+
+	pthread_t thread;
+	bool started;
+	int wake_fd;
+	atomic_bool sleeping;
+	atomic_bool stop;
+	atomic_bool reopen;
+
+	char hostname[256];
+	uint64_t reported;	/* drops reported so far */
+	uint64_t reported_us;
+};
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void
+log_kick(struct log *lg)
+{
+	uint64_t one = 1;
+
+	(void)!write(lg->wake_fd, &one, sizeof(one));
+}
+
+/* ---- the worker's side --------------------------------------------------- */
+
+struct log_rec *
+log_rec_get(struct log_ring *r)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+	struct log_rec *rec;
+
+	if (h - t >= LOG_RING_SLOTS) {
+		atomic_store_explicit(&r->drops, atomic_load_explicit(
+		    &r->drops, memory_order_relaxed) + 1,
+		    memory_order_relaxed);
+		return NULL;
+	}
+	rec = (struct log_rec *)(r->slots +
+	    (size_t)(h & (LOG_RING_SLOTS - 1)) * LOG_REC_SIZE);
+	memset(rec, 0, sizeof(*rec));
+	return rec;
+}
+
+void
+log_push(struct log_ring *r)
+{
+	struct log *lg = r->lg;
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed) + 1;
+	uint32_t t;
+
+	/* seq_cst against the writer's sleeping flag: no lost wake-up */
+	atomic_store(&r->head, h);
+	t = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	/* a busy writer polls; half a ring is worth waking it for */
+	if (h - t == LOG_RING_SLOTS / 2 || (atomic_load(&lg->sleeping) &&
+	    atomic_exchange(&lg->sleeping, false)))
+		log_kick(lg);
+}
+
+size_t
+log_rec_text(struct log_rec *r, size_t off, const char *s, size_t n,
+    uint8_t *len8, uint16_t *len16)
+{
+	size_t room = off < LOG_TEXT_MAX ? LOG_TEXT_MAX - off : 0;
+
+	if (len8 != NULL && n > 255)
+		n = 255;
+	if (n > room)
+		n = room;
+	if (n > 0)
+		memcpy(r->text + off, s, n);
+	if (len8 != NULL)
+		*len8 = (uint8_t)n;
+	else
+		*len16 = (uint16_t)n;
+	return n;
+}
+
+struct log_ring *
+log_ring(struct log *lg, unsigned id)
+{
+	return lg != NULL && id < lg->nrings ? &lg->rings[id] : NULL;
+}
+
+uint64_t
+log_dropped(const struct log *lg)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; lg != NULL && i < lg->nrings; i++)
+		n += atomic_load_explicit(&lg->rings[i].drops,
+		    memory_order_relaxed);
+	return n;
+}
+
+/* ---- formatting ------------------------------------------------------------ */
+
+struct out {
+	char *p;
+	size_t size, len;
+};
+
+static void
+out_mem(struct out *o, const char *s, size_t n)
+{
+	size_t room = o->size - 1 - o->len;
+
+	if (n > room)
+		n = room;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static void
+out_fmt(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+out_fmt(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room = o->size - o->len;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* HAProxy's escaping of a logged request: '#' and the hex of the byte. */
+static void
+out_text(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#') {
+			char e[3] = { '#', hex[c >> 4], hex[c & 15] };
+
+			out_mem(o, e, 3);
+		} else {
+			out_mem(o, (const char *)&c, 1);
+		}
+	}
+}
+
+/* A JSON string, quotes included; bytes past ASCII as \u00XX. */
+static void
+out_json(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	out_mem(o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			out_mem(o, e, 2);
+		} else if (c < 0x20 || c >= 0x7f) {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
+				hex[c & 15] };
+
+			out_mem(o, e, 6);
+		} else {
+			out_mem(o, (const char *)&c, 1);
+		}
+	}
+	out_mem(o, "\"", 1);
+}
+
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+static void
+tm_of(uint64_t us, struct tm *tm, long *off_s)
+{
+	time_t t = (time_t)(us / 1000000u);
+
+	localtime_r(&t, tm);
+	*off_s = tm->tm_gmtoff;
+}
+
+/* 2026-11-23T09:01:50.123+00:00, with digits decimals of a second. */
+static void
+out_iso(struct out *o, uint64_t us, int digits)
+{
+	struct tm tm;
+	long off;
+
+	tm_of(us, &tm, &off);
+	out_fmt(o, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (digits == 3)
+		out_fmt(o, ".%03u", (unsigned)(us % 1000000u / 1000u));
+	else
+		out_fmt(o, ".%06u", (unsigned)(us % 1000000u));
+	out_fmt(o, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+	    (off < 0 ? -off : off) / 3600, (off < 0 ? -off : off) % 3600 / 60);
+}
+
+static void
+out_addr(struct out *o, const void *sa, bool json, const char *ipk,
+    const char *portk)
+{
+	const struct sockaddr *a = sa;
+	char ip[INET6_ADDRSTRLEN] = "-";
+	unsigned port = 0;
+
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *in = sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		port = ntohs(in->sin_port);
+	} else if (a->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		port = ntohs(in6->sin6_port);
+	}
+	if (json)
+		out_fmt(o, "\"%s\":\"%s\",\"%s\":%u", ipk, ip, portk, port);
+	else
+		out_fmt(o, "%s:%u", ip, port);
+}
+
+/* The names and request line of r. */
+struct rec_text {
+	const char *fe, *be, *srv, *req;
+	size_t fe_len, be_len, srv_len, req_len;
+};
+
+static void
+rec_text(const struct log_rec *r, struct rec_text *t)
+{
+	const char *p = r->text;
+
+	t->fe = p;
+	t->fe_len = r->fe_len;
+	p += r->fe_len;
+	t->be = p;
+	t->be_len = r->be_len;
+	p += r->be_len;
+	t->srv = p;
+	t->srv_len = r->srv_len;
+	p += r->srv_len;
+	t->req = p;
+	t->req_len = r->req_len;
+	/* no backend: the frontend's name, as HAProxy logs it */
+	if (t->be_len == 0) {
+		t->be = t->fe;
+		t->be_len = t->fe_len;
+	}
+	if (t->srv_len == 0) {
+		t->srv = "<NOSRV>";
+		t->srv_len = 7;
+	}
+	if (t->req_len == 0) {
+		t->req = "<BADREQ>";
+		t->req_len = 8;
+	}
+}
+
+static void
+fmt_text(struct out *o, const struct log_rec *r)
+{
+	struct rec_text t;
+	struct tm tm;
+	long off;
+
+	rec_text(r, &t);
+	if (r->kind == LOG_REC_CONNECT) {
+		out_str(o, "Connect from ");
+		out_addr(o, &r->cli, false, NULL, NULL);
+		out_str(o, " to ");
+		out_addr(o, &r->fe_addr, false, NULL, NULL);
+		out_str(o, " (");
+		out_text(o, t.fe, t.fe_len);
+		out_str(o, r->http ? "/HTTP)" : "/TCP)");
+		return;
+	}
+	out_addr(o, &r->cli, false, NULL, NULL);
+	tm_of(r->accept_us, &tm, &off);
+	out_fmt(o, " [%02d/%s/%04d:%02d:%02d:%02d.%03u] ", tm.tm_mday,
+	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (unsigned)(r->accept_us % 1000000u / 1000u));
+	out_text(o, t.fe, t.fe_len);
+	out_str(o, " ");
+	out_text(o, t.be, t.be_len);
+	out_str(o, "/");
+	out_text(o, t.srv, t.srv_len);
+	if (r->kind == LOG_REC_HTTP) {
+		out_fmt(o, " %d/%d/%d/%d/%d %d %llu - - %c%c-- "
+		    "%u/%u/%u/%u/%u 0/0 \"", r->tq, r->tw, r->tc, r->tr,
+		    r->tt, r->status, (unsigned long long)r->bytes,
+		    r->term[0], r->term[1], r->ac, r->fc, r->bc, r->sc, r->rc);
+		out_text(o, t.req, t.req_len);
+		out_str(o, "\"");
+		return;
+	}
+	out_fmt(o, " %d/%d/%d %llu %c%c %u/%u/%u/%u/%u 0/0", r->tw, r->tc,
+	    r->tt, (unsigned long long)r->bytes, r->term[0], r->term[1], r->ac,
+	    r->fc, r->bc, r->sc, r->rc);
+}
+
+static void
+fmt_json(struct out *o, const struct log_rec *r)
+{
+	struct rec_text t;
+
+	rec_text(r, &t);
+	out_str(o, "{");
+	out_addr(o, &r->cli, true, "client_ip", "client_port");
+	if (r->kind == LOG_REC_CONNECT) {
+		out_str(o, ",");
+		out_addr(o, &r->fe_addr, true, "frontend_ip",
+		    "frontend_port");
+		out_str(o, ",\"frontend\":");
+		out_json(o, t.fe, t.fe_len);
+		out_str(o, r->http ? ",\"mode\":\"http\"}" :
+		    ",\"mode\":\"tcp\"}");
+		return;
+	}
+	out_str(o, ",\"accept_date\":\"");
+	out_iso(o, r->accept_us, 3);
+	out_str(o, "\",\"frontend\":");
+	out_json(o, t.fe, t.fe_len);
+	out_str(o, ",\"backend\":");
+	out_json(o, t.be, t.be_len);
+	out_str(o, ",\"server\":");
+	out_json(o, t.srv, t.srv_len);
+	if (r->kind == LOG_REC_HTTP)
+		out_fmt(o, ",\"Tq\":%d", r->tq);
+	out_fmt(o, ",\"Tw\":%d,\"Tc\":%d", r->tw, r->tc);
+	if (r->kind == LOG_REC_HTTP)
+		out_fmt(o, ",\"Tr\":%d", r->tr);
+	out_fmt(o, ",\"Tt\":%d", r->tt);
+	if (r->kind == LOG_REC_HTTP)
+		out_fmt(o, ",\"status\":%d", r->status);
+	out_fmt(o, ",\"bytes_read\":%llu,\"termination_state\":\"%c%c\","
+	    "\"actconn\":%u,\"feconn\":%u,\"beconn\":%u,\"srv_conn\":%u,"
+	    "\"retries\":%u,\"srv_queue\":0,\"backend_queue\":0",
+	    (unsigned long long)r->bytes, r->term[0], r->term[1], r->ac,
+	    r->fc, r->bc, r->sc, r->rc);
+	if (r->kind == LOG_REC_HTTP) {
+		out_str(o, ",\"http_request\":");
+		out_json(o, t.req, t.req_len);
+	}
+	out_str(o, "}");
+}
+
+size_t
+log_format(char *buf, size_t size, const struct log_rec *r,
+    enum log_format fmt, int facility, const struct log_host *h, bool nl)
+{
+	struct out o = { buf, size, 0 };
+	int pri = (facility < 0 ? 1 : facility) * 8 + LOG_LEVEL_INFO;
+
+	if (size == 0)
+		return 0;
+	switch (fmt) {
+	case LOG_FMT_RFC3164: {
+		struct tm tm;
+		long off;
+
+		tm_of(h->now_us, &tm, &off);
+		out_fmt(&o, "<%d>%s %2d %02d:%02d:%02d weir[%ld]: ", pri,
+		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, (long)h->pid);
+		break;
+	}
+	case LOG_FMT_RFC5424:
+		out_fmt(&o, "<%d>1 ", pri);
+		out_iso(&o, h->now_us, 6);
+		out_fmt(&o, " %s weir %ld - - ", h->hostname && *h->hostname ?
+		    h->hostname : "-", (long)h->pid);
+		break;
+	default:
+		break;
+	}
+	if (fmt == LOG_FMT_JSON)
+		fmt_json(&o, r);
+	else
+		fmt_text(&o, r);
+	if (nl) {
+		if (o.len == size - 1)
+			o.len--;
+		o.p[o.len++] = '\n';
+	}
+	o.p[o.len] = '\0';
+	return o.len;
+}
+
+/* ---- the writer ------------------------------------------------------------ */
+
+static bool
+tgt_stream(const struct log_target *t)
+{
+	return t->kind == LOG_STDOUT || t->kind == LOG_STDERR ||
+	    t->kind == LOG_FILE;
+}
+
+static void
+tgt_error(struct log_target *t, const char *what)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+	const char *name = t->path;
+
+	if (t->failed)
+		return;
+	t->failed = true;
+	if (t->kind == LOG_STDOUT)
+		name = "stdout";
+	else if (t->kind == LOG_STDERR)
+		name = "stderr";
+	else if (t->kind == LOG_UDP) {
+		const struct sockaddr_in *in = (const void *)&t->addr.ss;
+		const struct sockaddr_in6 *in6 = (const void *)&t->addr.ss;
+
+		if (in->sin_family == AF_INET6)
+			inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		else
+			inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		name = a;
+	}
+	fprintf(stderr, "weir: log: cannot %s %s: %s; its lines are lost "
+	    "until it works again\n", what, name, strerror(errno));
+}
+
+/* Open t if it is not; false when it cannot be (yet). */
+static bool
+tgt_open(struct log_target *t)
+{
+	int fd;
+
+	if (t->fd >= 0)
+		return true;
+	switch (t->kind) {
+	case LOG_STDOUT:
+		t->fd = STDOUT_FILENO;
+		return true;
+	case LOG_STDERR:
+		t->fd = STDERR_FILENO;
+		return true;
+	case LOG_FILE:
+		if (now_us() < t->retry_us)
+			return false;
+		fd = open(t->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0644);
+		if (fd < 0) {
+			tgt_error(t, "open");
+			t->retry_us = now_us() + 1000000u;
+			return false;
+		}
+		t->fd = fd;
+		return true;
+	case LOG_UDP:
+		fd = socket(t->addr.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC,
+		    0);
+		break;
+	case LOG_UNIX:
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		break;
+	default:
+		return false;
+	}
+	if (fd < 0) {
+		tgt_error(t, "open a socket for");
+		return false;
+	}
+	t->fd = fd;
+	return true;
+}
+
+static void
+tgt_flush(struct log_target *t)
+{
+	if (tgt_stream(t)) {
+		size_t off = 0;
+
+		while (off < t->len && tgt_open(t)) {
+			ssize_t n = write(t->fd, t->buf + off, t->len - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				tgt_error(t, "write to");
+				break;
+			}
+			off += (size_t)n;
+			t->failed = false;
+		}
+		t->len = 0;
+		return;
+	}
+	if (t->nmsg > 0 && tgt_open(t)) {
+		struct mmsghdr msgs[LOG_BATCH_MSGS];
+		struct iovec iov[LOG_BATCH_MSGS];
+		unsigned i, sent = 0;
+
+		memset(msgs, 0, sizeof(msgs));
+		for (i = 0; i < t->nmsg; i++) {
+			iov[i].iov_base = t->buf + (size_t)i * LOG_LINE_MAX;
+			iov[i].iov_len = t->msglen[i];
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			if (t->kind == LOG_UDP) {
+				msgs[i].msg_hdr.msg_name = &t->addr.ss;
+				msgs[i].msg_hdr.msg_namelen = t->addr.len;
+			} else {
+				msgs[i].msg_hdr.msg_name = &t->un;
+				msgs[i].msg_hdr.msg_namelen = sizeof(t->un);
+			}
+		}
+		while (sent < t->nmsg) {
+			int n = sendmmsg(t->fd, msgs + sent, t->nmsg - sent,
+			    0);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				/* no syslog server there now: lost */
+				tgt_error(t, "send to");
+				break;
+			}
+			sent += (unsigned)n;
+			t->failed = false;
+		}
+	}
+	t->nmsg = 0;
+}
+
+static void
+log_emit(struct log *lg, const struct log_rec *r, struct log_host *h,
+    unsigned ntargets)
+{
+	uint64_t m = r->mask;
+
+	while (m != 0) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		struct log_target *t = &lg->targets[i];
+
+		m &= m - 1;
+		if (i >= ntargets)
+			break;
+		if (tgt_stream(t)) {
+			if (LOG_STREAM_BUF - t->len < LOG_LINE_MAX)
+				tgt_flush(t);
+			t->len += log_format(t->buf + t->len, LOG_LINE_MAX, r,
+			    t->format, t->facility, h, true);
+		} else {
+			if (t->nmsg == LOG_BATCH_MSGS)
+				tgt_flush(t);
+			t->msglen[t->nmsg] = log_format(t->buf +
+			    (size_t)t->nmsg * LOG_LINE_MAX, LOG_LINE_MAX, r,
+			    t->format, t->facility, h, false);
+			t->nmsg++;
+		}
+	}
+}
+
+/* Format and send what every ring holds; returns the records seen. */
+static unsigned
+log_drain(struct log *lg)
+{
+	unsigned ntargets = atomic_load(&lg->ntargets);
+	struct log_host h = { lg->hostname, getpid(), now_us() };
+	unsigned i, n = 0;
+
+	for (i = 0; i < lg->nrings; i++) {
+		struct log_ring *r = &lg->rings[i];
+		uint32_t t = atomic_load_explicit(&r->tail,
+		    memory_order_relaxed);
+		uint32_t hd = atomic_load_explicit(&r->head,
+		    memory_order_acquire);
+
+		for (; t != hd; t++, n++) {
+			log_emit(lg, (const struct log_rec *)(r->slots +
+			    (size_t)(t & (LOG_RING_SLOTS - 1)) * LOG_REC_SIZE),
+			    &h, ntargets);
+			atomic_store_explicit(&r->tail, t + 1,
+			    memory_order_release);
+		}
+	}
+	for (i = 0; n > 0 && i < ntargets; i++)
+		tgt_flush(&lg->targets[i]);
+	return n;
+}
+
+static bool
+log_rings_empty(struct log *lg)
+{
+	unsigned i;
+
+	for (i = 0; i < lg->nrings; i++)
+		if (atomic_load(&lg->rings[i].head) !=
+		    atomic_load(&lg->rings[i].tail))
+			return false;
+	return true;
+}
+
+static void
+log_report_drops(struct log *lg, bool now)
+{
+	uint64_t d = log_dropped(lg), t = now_us();
+
+	if (d == lg->reported || (!now && t - lg->reported_us < 1000000u))
+		return;
+	fprintf(stderr, "weir: log: %llu line%s dropped: the log ring was "
+	    "full (%llu since start)\n",
+	    (unsigned long long)(d - lg->reported),
+	    d - lg->reported == 1 ? "" : "s", (unsigned long long)d);
+	lg->reported = d;
+	lg->reported_us = t;
+}
+
+static void
+log_do_reopen(struct log *lg)
+{
+	unsigned i, n = atomic_load(&lg->ntargets), nfiles = 0;
+
+	for (i = 0; i < n; i++) {
+		struct log_target *t = &lg->targets[i];
+
+		if (t->kind != LOG_FILE)
+			continue;
+		nfiles++;
+		if (t->fd >= 0)
+			close(t->fd);
+		t->fd = -1;
+		t->failed = false;
+		t->retry_us = 0;
+		(void)tgt_open(t);
+	}
+	fprintf(stderr, "weir: SIGUSR1: %u log file%s reopened\n", nfiles,
+	    nfiles == 1 ? "" : "s");
+}
+
+static void *
+log_run(void *arg)
+{
+	struct log *lg = arg;
+	unsigned idle = 0;
+
+	for (;;) {
+		struct pollfd pfd = { lg->wake_fd, POLLIN, 0 };
+		uint64_t v;
+		int to = LOG_POLL_MS;
+
+		if (log_drain(lg) > 0)
+			idle = 0;
+		else
+			idle++;
+		if (atomic_exchange(&lg->reopen, false))
+			log_do_reopen(lg);
+		log_report_drops(lg, false);
+		if (atomic_load(&lg->stop)) {
+			if (log_drain(lg) == 0)
+				break;
+			continue;
+		}
+		if (idle >= LOG_IDLE_ROUNDS) {
+			/* nothing for a while: sleep until a worker calls */
+			atomic_store(&lg->sleeping, true);
+			if (!log_rings_empty(lg)) {
+				atomic_store(&lg->sleeping, false);
+				continue;
+			}
+			to = -1;
+		}
+		if (poll(&pfd, 1, to) > 0)
+			(void)!read(lg->wake_fd, &v, sizeof(v));
+		atomic_store(&lg->sleeping, false);
+	}
+	log_report_drops(lg, true);
+	return NULL;
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+struct log *
+log_new(unsigned nrings)
+{
+	struct log *lg = calloc(1, sizeof(*lg));
+	unsigned i;
+
+	if (lg == NULL)
+		goto oom;
+	lg->wake_fd = -1;
+	lg->rings = calloc(nrings ? nrings : 1, sizeof(*lg->rings));
+	if (lg->rings == NULL)
+		goto oom;
+	lg->nrings = nrings;
+	for (i = 0; i < nrings; i++) {
+		lg->rings[i].lg = lg;
+		/* pages are touched only as records come */
+		lg->rings[i].slots = malloc((size_t)LOG_RING_SLOTS *
+		    LOG_REC_SIZE);
+		if (lg->rings[i].slots == NULL)
+			goto oom;
+	}
+	if (gethostname(lg->hostname, sizeof(lg->hostname) - 1) < 0)
+		lg->hostname[0] = '\0';
+	lg->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lg->wake_fd < 0)
+		goto oom;
+	if (pthread_create(&lg->thread, NULL, log_run, lg) != 0) {
+		fprintf(stderr, "weir: cannot start the log thread: %s\n",
+		    strerror(errno));
+		log_free(lg);
+		return NULL;
+	}
+	lg->started = true;
+	return lg;
+oom:
+	fprintf(stderr, "weir: out of memory for the log rings\n");
+	log_free(lg);
+	return NULL;
+}
+
+void
+log_free(struct log *lg)
+{
+	unsigned i, n;
+
+	if (lg == NULL)
+		return;
+	if (lg->started) {
+		atomic_store(&lg->stop, true);
+		log_kick(lg);
+		pthread_join(lg->thread, NULL);
+	}
+	n = atomic_load(&lg->ntargets);
+	for (i = 0; i < n; i++) {
+		struct log_target *t = &lg->targets[i];
+
+		if (t->fd > STDERR_FILENO)
+			close(t->fd);
+		free(t->path);
+		free(t->buf);
+		free(t->msglen);
+	}
+	for (i = 0; lg->rings != NULL && i < lg->nrings; i++)
+		free(lg->rings[i].slots);
+	free(lg->rings);
+	if (lg->wake_fd >= 0)
+		close(lg->wake_fd);
+	free(lg);
+}
+
+void
+log_reopen(struct log *lg)
+{
+	if (lg == NULL)
+		return;
+	atomic_store(&lg->reopen, true);
+	log_kick(lg);
+}
+
+static bool
+tgt_same(const struct log_target *t, const struct g_log *l)
+{
+	if (t->kind != l->kind || t->facility != l->facility ||
+	    t->level != l->level || t->format != l->format)
+		return false;
+	if (l->kind == LOG_UDP)
+		return t->addr.len == l->addr.len &&
+		    memcmp(&t->addr.ss, &l->addr.ss, l->addr.len) == 0;
+	if (l->kind == LOG_UNIX || l->kind == LOG_FILE)
+		return strcmp(t->path, l->path) == 0;
+	return true;
+}
+
+/* The bit of target l, registered if new; 0 when none can be. */
+static uint64_t
+log_target_bit(struct log *lg, const struct g_log *l)
+{
+	unsigned i, n = atomic_load(&lg->ntargets);
+	struct log_target *t;
+	size_t bufsize;
+
+	/* a target below info gets no traffic line */
+	if (l->level < LOG_LEVEL_INFO)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (tgt_same(&lg->targets[i], l))
+			return 1ull << i;
+	if (n == LOG_MAX_TARGETS) {
+		if (!lg->warned_full)
+			fprintf(stderr, "weir: log: more than %d log targets "
+			    "since start: the new ones get no line until "
+			    "weir restarts\n", LOG_MAX_TARGETS);
+		lg->warned_full = true;
+		return 0;
+	}
+	t = &lg->targets[n];
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->kind = l->kind;
+	t->addr = l->addr;
+	t->facility = l->facility;
+	t->level = l->level;
+	t->format = l->format;
+	bufsize = tgt_stream(t) ? LOG_STREAM_BUF :
+	    (size_t)LOG_BATCH_MSGS * LOG_LINE_MAX;
+	t->buf = malloc(bufsize);
+	t->msglen = calloc(LOG_BATCH_MSGS, sizeof(*t->msglen));
+	t->path = l->path ? strdup(l->path) : NULL;
+	if (t->buf == NULL || t->msglen == NULL ||
+	    (l->path != NULL && t->path == NULL)) {
+		free(t->buf);
+		free(t->msglen);
+		free(t->path);
+		fprintf(stderr, "weir: log: out of memory\n");
+		return 0;
+	}
+	if (t->kind == LOG_UNIX) {
+		t->un.sun_family = AF_UNIX;
+		snprintf(t->un.sun_path, sizeof(t->un.sun_path), "%s",
+		    t->path);
+	}
+	/* the writer sees the entry whole, then the count */
+	atomic_store(&lg->ntargets, n + 1);
+	return 1ull << n;
+}
+
+static uint64_t
+log_mask_of(struct log *lg, const struct g_log *logs, unsigned n)
+{
+	uint64_t m = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		m |= log_target_bit(lg, &logs[i]);
+	return m;
+}
+
+void
+log_attach(struct log *lg, struct graph *g)
+{
+	uint64_t global;
+	unsigned i;
+
+	if (lg == NULL)
+		return;
+	global = log_mask_of(lg, g->logs, g->nlogs);
+	for (i = 0; i < g->nfrontends; i++) {
+		struct g_proxy *px = &g->frontends[i].px;
+
+		px->log_mask = log_mask_of(lg, px->logs, px->nlogs);
+		if (px->log_global)
+			px->log_mask |= global;
+	}
+}
