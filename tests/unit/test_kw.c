@@ -1016,6 +1016,42 @@ test_log_targets(void)
 	conf_free(c);
 }
 
+/* A path without a facility is a file; with one, a syslog socket. */
+static void
+test_log_files(void)
+{
+	struct conf *c;
+	struct conf_log *l;
+
+	LOAD(c, "global\n"
+	    "  log /var/log/weir.log\n"
+	    "  log file@/var/log/w.json format json\n"
+	    "  log /dev/log local0\n"
+	    "  log /var/log/weir.log format rfc5424\n");
+	l = c->global.logs;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_STR(l->path, "/var/log/weir.log");
+	EXPECT_INT(l->format, LOG_FMT_RAW);
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_STR(l->path, "/var/log/w.json");
+	EXPECT_INT(l->format, LOG_FMT_JSON);
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_UNIX);
+	EXPECT_INT(l->format, LOG_FMT_RFC3164);
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_INT(l->format, LOG_FMT_RFC5424);
+	conf_free(c);
+	EXPECT_STR(kw_diags("global\n  log file@weir.log\n"),
+	    "t.conf:2:7: error: log file 'weir.log' needs an absolute "
+	    "path\n");
+}
+
 static void
 test_log_errors(void)
 {
@@ -1714,6 +1750,7 @@ CU_TestInfo kw_tests[] = {
 	{ "log targets, facilities, levels and formats are read",
 	    test_log_targets },
 	{ "log mistakes are reported", test_log_errors },
+	{ "a log path without a facility is a file", test_log_files },
 	{ "a log line takes a facility, a level and a minimum level",
 	    test_log_levels },
 	{ "a word with an unset variable brings no keyword error",

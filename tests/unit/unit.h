@@ -42,6 +42,7 @@ extern CU_TestInfo graph_tests[];
 extern CU_TestInfo h1_tests[];
 extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
+extern CU_TestInfo log_tests[];
 extern CU_TestInfo pp_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
