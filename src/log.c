@@ -62,6 +62,7 @@ struct log {
 	atomic_bool reopen;
 
 	char hostname[256];
+	pid_t pid;		/* for syslog headers */
 	uint64_t reported;	/* drops reported so far */
 	uint64_t reported_us;
 };
@@ -642,7 +643,7 @@ static unsigned
 log_drain(struct log *lg)
 {
 	unsigned ntargets = atomic_load(&lg->ntargets);
-	struct log_host h = { lg->hostname, getpid(), now_us() };
+	struct log_host h = { lg->hostname, lg->pid, now_us() };
 	unsigned i, n = 0;
 
 	for (i = 0; i < lg->nrings; i++) {
@@ -777,6 +778,7 @@ log_new(unsigned nrings)
 		if (lg->rings[i].slots == NULL)
 			goto oom;
 	}
+	lg->pid = getpid();
 	if (gethostname(lg->hostname, sizeof(lg->hostname) - 1) < 0)
 		lg->hostname[0] = '\0';
 	lg->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
