@@ -84,7 +84,7 @@ log_kick(struct log *lg)
 	(void)!write(lg->wake_fd, &one, sizeof(one));
 }
 
-/* ---- the worker's side --------------------------------------------------- */
+/* ---- the worker's side -------------------------------------------------- */
 
 struct log_rec *
 log_rec_get(struct log_ring *r)
@@ -158,7 +158,7 @@ log_dropped(const struct log *lg)
 	return n;
 }
 
-/* ---- formatting ------------------------------------------------------------ */
+/* ---- formatting --------------------------------------------------------- */
 
 struct out {
 	char *p;
@@ -470,7 +470,7 @@ log_format(char *buf, size_t size, const struct log_rec *r,
 	return o.len;
 }
 
-/* ---- the writer ------------------------------------------------------------ */
+/* ---- the writer --------------------------------------------------------- */
 
 static bool
 tgt_stream(const struct log_target *t)
@@ -755,7 +755,7 @@ log_run(void *arg)
 	return NULL;
 }
 
-/* ---- setup ------------------------------------------------------------------ */
+/* ---- setup -------------------------------------------------------------- */
 
 struct log *
 log_new(unsigned nrings)
