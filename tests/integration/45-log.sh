@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 25
+plan 27
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -234,6 +234,19 @@ wait_for grep -q . plain.log
 like "$(cat plain.log)" \
     "^Connect from 127\.0\.0\.1:[0-9]+ to 127\.0\.0\.1:$PC \(plain/HTTP\)$" \
     "without httplog or tcplog, a connection is logged when it is accepted"
+
+# ---- a reload brings new targets -------------------------------------------------------
+
+sed -e 's/^    no option httplog$/    option httplog/' \
+    -e "s|^    log $T_DIR/plain.log\$|    log $T_DIR/plain2.log format json|" \
+    lb.conf >lb2.conf && mv lb2.conf lb.conf
+kill -HUP "$WEIR_PID"
+wait_for grep -q '^weir: reloaded' weir.log
+ok $? "weir reloads"
+curl -s -o /dev/null "http://127.0.0.1:$PC/p2"
+wait_for grep -q '/p2' plain2.log
+like "$(cat plain2.log)" '^\{"client_ip":"127\.0\.0\.1",.*"frontend":"plain","backend":"ba","server":"a",.*"status":200,.*"http_request":"GET /p2 HTTP/1\.1"\}$' \
+    "after a reload, the new target gets the frontend's new kind of line"
 
 stop_weir
 is "$RC" 0 "weir stops cleanly"
