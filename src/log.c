@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +61,7 @@ struct log {
 	atomic_bool reopen;
 
 	char hostname[256];
-	pid_t pid;		/* for syslog headers */
+	struct log_host host;	/* for syslog headers; the writer's */
 	uint64_t reported;	/* drops reported so far */
 	uint64_t reported_us;
 };
@@ -160,6 +159,10 @@ log_dropped(const struct log *lg)
 
 /* ---- formatting --------------------------------------------------------- */
 
+/*
+ * Lines are built without printf: the log thread formats one per record
+ * and target, and its instructions count per request too.
+ */
 struct out {
 	char *p;
 	size_t size, len;
@@ -183,124 +186,206 @@ out_str(struct out *o, const char *s)
 }
 
 static void
-out_fmt(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+out_chr(struct out *o, char c)
+{
+	out_mem(o, &c, 1);
+}
+
+/* v in decimal, zero-padded to width digits. */
+static void
+out_num(struct out *o, uint64_t v, int width)
+{
+	char b[24];
+	int n = 0;
+
+	do {
+		b[sizeof(b) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n < width && n < (int)sizeof(b))
+		b[sizeof(b) - 1 - n++] = '0';
+	out_mem(o, b + sizeof(b) - n, (size_t)n);
+}
 
 static void
-out_fmt(struct out *o, const char *fmt, ...)
+out_int(struct out *o, int64_t v)
 {
-	va_list ap;
-	size_t room = o->size - o->len;
-	int n;
+	if (v < 0) {
+		out_chr(o, '-');
+		out_num(o, (uint64_t)-v, 1);
+	} else {
+		out_num(o, (uint64_t)v, 1);
+	}
+}
 
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n < room ? (size_t)n : room - 1;
+/*
+ * s[0..n) with the bytes esc() says need it escaped by put(); the runs
+ * between them copied whole.
+ */
+static void
+out_esc(struct out *o, const char *s, size_t n, bool json)
+{
+	static const char hex[] = "0123456789ABCDEF", lhex[] =
+	    "0123456789abcdef";
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[6];
+		size_t el;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' &&
+		    (json ? c != '\\' : c != '#'))
+			continue;
+		out_mem(o, s + run, i - run);
+		run = i + 1;
+		if (!json) {
+			e[0] = '#';
+			e[1] = hex[c >> 4];
+			e[2] = hex[c & 15];
+			el = 3;
+		} else if (c == '"' || c == '\\') {
+			e[0] = '\\';
+			e[1] = (char)c;
+			el = 2;
+		} else {
+			memcpy(e, "\\u00", 4);
+			e[4] = lhex[c >> 4];
+			e[5] = lhex[c & 15];
+			el = 6;
+		}
+		out_mem(o, e, el);
+	}
+	out_mem(o, s + run, n - run);
 }
 
 /* HAProxy's escaping of a logged request: '#' and the hex of the byte. */
 static void
 out_text(struct out *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '#') {
-			char e[3] = { '#', hex[c >> 4], hex[c & 15] };
-
-			out_mem(o, e, 3);
-		} else {
-			out_mem(o, (const char *)&c, 1);
-		}
-	}
+	out_esc(o, s, n, false);
 }
 
 /* A JSON string, quotes included; bytes past ASCII as \u00XX. */
 static void
 out_json(struct out *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	out_mem(o, "\"", 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			out_mem(o, e, 2);
-		} else if (c < 0x20 || c >= 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-				hex[c & 15] };
-
-			out_mem(o, e, 6);
-		} else {
-			out_mem(o, (const char *)&c, 1);
-		}
-	}
-	out_mem(o, "\"", 1);
+	out_chr(o, '"');
+	out_esc(o, s, n, true);
+	out_chr(o, '"');
 }
 
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	"Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
-static void
-tm_of(uint64_t us, struct tm *tm, long *off_s)
+/* The local time of us, from h's one-second cache when it holds it. */
+static const struct tm *
+tm_of(struct log_host *h, uint64_t us)
 {
 	time_t t = (time_t)(us / 1000000u);
 
-	localtime_r(&t, tm);
-	*off_s = tm->tm_gmtoff;
+	if (!h->tm_set || h->tm_sec != t) {
+		localtime_r(&t, &h->tm);
+		h->tm_sec = t;
+		h->tm_set = true;
+	}
+	return &h->tm;
 }
 
-/* 2026-11-23T09:01:50.123+00:00, with digits decimals of a second. */
+/* 2026-11-23T09:01:50.123+00:00, with 3 or 6 decimals of a second. */
 static void
-out_iso(struct out *o, uint64_t us, int digits)
+out_iso(struct out *o, struct log_host *h, uint64_t us, int digits)
 {
-	struct tm tm;
-	long off;
+	const struct tm *tm = tm_of(h, us);
+	long off = tm->tm_gmtoff;
 
-	tm_of(us, &tm, &off);
-	out_fmt(o, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	out_num(o, (uint64_t)tm->tm_year + 1900, 4);
+	out_chr(o, '-');
+	out_num(o, (uint64_t)tm->tm_mon + 1, 2);
+	out_chr(o, '-');
+	out_num(o, (uint64_t)tm->tm_mday, 2);
+	out_chr(o, 'T');
+	out_num(o, (uint64_t)tm->tm_hour, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_min, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_sec, 2);
+	out_chr(o, '.');
 	if (digits == 3)
-		out_fmt(o, ".%03u", (unsigned)(us % 1000000u / 1000u));
+		out_num(o, us % 1000000u / 1000u, 3);
 	else
-		out_fmt(o, ".%06u", (unsigned)(us % 1000000u));
-	out_fmt(o, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-	    (off < 0 ? -off : off) / 3600, (off < 0 ? -off : off) % 3600 / 60);
+		out_num(o, us % 1000000u, 6);
+	out_chr(o, off < 0 ? '-' : '+');
+	if (off < 0)
+		off = -off;
+	out_num(o, (uint64_t)off / 3600, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)off % 3600 / 60, 2);
 }
 
+/* 23/Nov/2026:09:01:50.123, HAProxy's accept date. */
 static void
-out_addr(struct out *o, const void *sa, bool json, const char *ipk,
-    const char *portk)
+out_date(struct out *o, struct log_host *h, uint64_t us)
+{
+	const struct tm *tm = tm_of(h, us);
+
+	out_num(o, (uint64_t)tm->tm_mday, 2);
+	out_chr(o, '/');
+	out_str(o, months[tm->tm_mon]);
+	out_chr(o, '/');
+	out_num(o, (uint64_t)tm->tm_year + 1900, 4);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_hour, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_min, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_sec, 2);
+	out_chr(o, '.');
+	out_num(o, us % 1000000u / 1000u, 3);
+}
+
+/* ADDR:PORT, or "KIP":"ADDR","KPORT":PORT for json (kip set). */
+static void
+out_addr(struct out *o, const void *sa, const char *kip, const char *kport)
 {
 	const struct sockaddr *a = sa;
-	char ip[INET6_ADDRSTRLEN] = "-";
+	char ip[INET6_ADDRSTRLEN];
 	unsigned port = 0;
 
+	if (kip != NULL) {
+		out_chr(o, '"');
+		out_str(o, kip);
+		out_str(o, "\":\"");
+	}
 	if (a->sa_family == AF_INET) {
 		const struct sockaddr_in *in = sa;
+		const unsigned char *b = (const void *)&in->sin_addr;
 
-		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+		out_num(o, b[0], 1);
+		out_chr(o, '.');
+		out_num(o, b[1], 1);
+		out_chr(o, '.');
+		out_num(o, b[2], 1);
+		out_chr(o, '.');
+		out_num(o, b[3], 1);
 		port = ntohs(in->sin_port);
 	} else if (a->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		out_str(o, ip);
 		port = ntohs(in6->sin6_port);
+	} else {
+		out_chr(o, '-');
 	}
-	if (json)
-		out_fmt(o, "\"%s\":\"%s\",\"%s\":%u", ipk, ip, portk, port);
-	else
-		out_fmt(o, "%s:%u", ip, port);
+	if (kip != NULL) {
+		out_str(o, "\",\"");
+		out_str(o, kport);
+		out_str(o, "\":");
+	} else {
+		out_chr(o, ':');
+	}
+	out_num(o, port, 1);
 }
 
 /* The names and request line of r. */
@@ -340,60 +425,93 @@ rec_text(const struct log_rec *r, struct rec_text *t)
 	}
 }
 
+/* "a/b/c..." of n numbers. */
 static void
-fmt_text(struct out *o, const struct log_rec *r)
+out_slashed(struct out *o, const int64_t *v, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			out_chr(o, '/');
+		out_int(o, v[i]);
+	}
+}
+
+static void
+fmt_text(struct out *o, const struct log_rec *r, struct log_host *h)
 {
 	struct rec_text t;
-	struct tm tm;
-	long off;
+	int64_t counts[5] = { r->ac, r->fc, r->bc, r->sc, r->rc };
 
 	rec_text(r, &t);
 	if (r->kind == LOG_REC_CONNECT) {
 		out_str(o, "Connect from ");
-		out_addr(o, &r->cli, false, NULL, NULL);
+		out_addr(o, &r->cli, NULL, NULL);
 		out_str(o, " to ");
-		out_addr(o, &r->fe_addr, false, NULL, NULL);
+		out_addr(o, &r->fe_addr, NULL, NULL);
 		out_str(o, " (");
 		out_text(o, t.fe, t.fe_len);
 		out_str(o, r->http ? "/HTTP)" : "/TCP)");
 		return;
 	}
-	out_addr(o, &r->cli, false, NULL, NULL);
-	tm_of(r->accept_us, &tm, &off);
-	out_fmt(o, " [%02d/%s/%04d:%02d:%02d:%02d.%03u] ", tm.tm_mday,
-	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (unsigned)(r->accept_us % 1000000u / 1000u));
+	out_addr(o, &r->cli, NULL, NULL);
+	out_str(o, " [");
+	out_date(o, h, r->accept_us);
+	out_str(o, "] ");
 	out_text(o, t.fe, t.fe_len);
-	out_str(o, " ");
+	out_chr(o, ' ');
 	out_text(o, t.be, t.be_len);
-	out_str(o, "/");
+	out_chr(o, '/');
 	out_text(o, t.srv, t.srv_len);
+	out_chr(o, ' ');
 	if (r->kind == LOG_REC_HTTP) {
-		out_fmt(o, " %d/%d/%d/%d/%d %d %llu - - %c%c-- "
-		    "%u/%u/%u/%u/%u 0/0 \"", r->tq, r->tw, r->tc, r->tr,
-		    r->tt, r->status, (unsigned long long)r->bytes,
-		    r->term[0], r->term[1], r->ac, r->fc, r->bc, r->sc, r->rc);
-		out_text(o, t.req, t.req_len);
-		out_str(o, "\"");
-		return;
+		int64_t tm[5] = { r->tq, r->tw, r->tc, r->tr, r->tt };
+
+		out_slashed(o, tm, 5);
+		out_chr(o, ' ');
+		out_int(o, r->status);
+	} else {
+		int64_t tm[3] = { r->tw, r->tc, r->tt };
+
+		out_slashed(o, tm, 3);
 	}
-	out_fmt(o, " %d/%d/%d %llu %c%c %u/%u/%u/%u/%u 0/0", r->tw, r->tc,
-	    r->tt, (unsigned long long)r->bytes, r->term[0], r->term[1], r->ac,
-	    r->fc, r->bc, r->sc, r->rc);
+	out_chr(o, ' ');
+	out_num(o, r->bytes, 1);
+	out_str(o, r->kind == LOG_REC_HTTP ? " - - " : " ");
+	out_mem(o, r->term, 2);
+	out_str(o, r->kind == LOG_REC_HTTP ? "-- " : " ");
+	out_slashed(o, counts, 5);
+	out_str(o, " 0/0");
+	if (r->kind == LOG_REC_HTTP) {
+		out_str(o, " \"");
+		out_text(o, t.req, t.req_len);
+		out_chr(o, '"');
+	}
+}
+
+/* ,"key":v */
+static void
+out_kv(struct out *o, const char *key, int64_t v)
+{
+	out_str(o, ",\"");
+	out_str(o, key);
+	out_str(o, "\":");
+	out_int(o, v);
 }
 
 static void
-fmt_json(struct out *o, const struct log_rec *r)
+fmt_json(struct out *o, const struct log_rec *r, struct log_host *h)
 {
 	struct rec_text t;
+	bool http = r->kind == LOG_REC_HTTP;
 
 	rec_text(r, &t);
-	out_str(o, "{");
-	out_addr(o, &r->cli, true, "client_ip", "client_port");
+	out_chr(o, '{');
+	out_addr(o, &r->cli, "client_ip", "client_port");
 	if (r->kind == LOG_REC_CONNECT) {
-		out_str(o, ",");
-		out_addr(o, &r->fe_addr, true, "frontend_ip",
-		    "frontend_port");
+		out_chr(o, ',');
+		out_addr(o, &r->fe_addr, "frontend_ip", "frontend_port");
 		out_str(o, ",\"frontend\":");
 		out_json(o, t.fe, t.fe_len);
 		out_str(o, r->http ? ",\"mode\":\"http\"}" :
@@ -401,36 +519,42 @@ fmt_json(struct out *o, const struct log_rec *r)
 		return;
 	}
 	out_str(o, ",\"accept_date\":\"");
-	out_iso(o, r->accept_us, 3);
+	out_iso(o, h, r->accept_us, 3);
 	out_str(o, "\",\"frontend\":");
 	out_json(o, t.fe, t.fe_len);
 	out_str(o, ",\"backend\":");
 	out_json(o, t.be, t.be_len);
 	out_str(o, ",\"server\":");
 	out_json(o, t.srv, t.srv_len);
-	if (r->kind == LOG_REC_HTTP)
-		out_fmt(o, ",\"Tq\":%d", r->tq);
-	out_fmt(o, ",\"Tw\":%d,\"Tc\":%d", r->tw, r->tc);
-	if (r->kind == LOG_REC_HTTP)
-		out_fmt(o, ",\"Tr\":%d", r->tr);
-	out_fmt(o, ",\"Tt\":%d", r->tt);
-	if (r->kind == LOG_REC_HTTP)
-		out_fmt(o, ",\"status\":%d", r->status);
-	out_fmt(o, ",\"bytes_read\":%llu,\"termination_state\":\"%c%c\","
-	    "\"actconn\":%u,\"feconn\":%u,\"beconn\":%u,\"srv_conn\":%u,"
-	    "\"retries\":%u,\"srv_queue\":0,\"backend_queue\":0",
-	    (unsigned long long)r->bytes, r->term[0], r->term[1], r->ac,
-	    r->fc, r->bc, r->sc, r->rc);
-	if (r->kind == LOG_REC_HTTP) {
+	if (http)
+		out_kv(o, "Tq", r->tq);
+	out_kv(o, "Tw", r->tw);
+	out_kv(o, "Tc", r->tc);
+	if (http)
+		out_kv(o, "Tr", r->tr);
+	out_kv(o, "Tt", r->tt);
+	if (http)
+		out_kv(o, "status", r->status);
+	out_kv(o, "bytes_read", (int64_t)r->bytes);
+	out_str(o, ",\"termination_state\":\"");
+	out_mem(o, r->term, 2);
+	out_chr(o, '"');
+	out_kv(o, "actconn", r->ac);
+	out_kv(o, "feconn", r->fc);
+	out_kv(o, "beconn", r->bc);
+	out_kv(o, "srv_conn", r->sc);
+	out_kv(o, "retries", r->rc);
+	out_str(o, ",\"srv_queue\":0,\"backend_queue\":0");
+	if (http) {
 		out_str(o, ",\"http_request\":");
 		out_json(o, t.req, t.req_len);
 	}
-	out_str(o, "}");
+	out_chr(o, '}');
 }
 
 size_t
 log_format(char *buf, size_t size, const struct log_rec *r,
-    enum log_format fmt, int facility, const struct log_host *h, bool nl)
+    enum log_format fmt, int facility, struct log_host *h, bool nl)
 {
 	struct out o = { buf, size, 0 };
 	int pri = (facility < 0 ? 1 : facility) * 8 + LOG_LEVEL_INFO;
@@ -439,28 +563,45 @@ log_format(char *buf, size_t size, const struct log_rec *r,
 		return 0;
 	switch (fmt) {
 	case LOG_FMT_RFC3164: {
-		struct tm tm;
-		long off;
+		const struct tm *tm = tm_of(h, h->now_us);
 
-		tm_of(h->now_us, &tm, &off);
-		out_fmt(&o, "<%d>%s %2d %02d:%02d:%02d weir[%ld]: ", pri,
-		    months[tm.tm_mon], tm.tm_mday, tm.tm_hour, tm.tm_min,
-		    tm.tm_sec, (long)h->pid);
+		out_chr(&o, '<');
+		out_num(&o, (uint64_t)pri, 1);
+		out_chr(&o, '>');
+		out_str(&o, months[tm->tm_mon]);
+		out_chr(&o, ' ');
+		if (tm->tm_mday < 10)
+			out_chr(&o, ' ');
+		out_num(&o, (uint64_t)tm->tm_mday, 1);
+		out_chr(&o, ' ');
+		out_num(&o, (uint64_t)tm->tm_hour, 2);
+		out_chr(&o, ':');
+		out_num(&o, (uint64_t)tm->tm_min, 2);
+		out_chr(&o, ':');
+		out_num(&o, (uint64_t)tm->tm_sec, 2);
+		out_str(&o, " weir[");
+		out_num(&o, (uint64_t)h->pid, 1);
+		out_str(&o, "]: ");
 		break;
 	}
 	case LOG_FMT_RFC5424:
-		out_fmt(&o, "<%d>1 ", pri);
-		out_iso(&o, h->now_us, 6);
-		out_fmt(&o, " %s weir %ld - - ", h->hostname && *h->hostname ?
-		    h->hostname : "-", (long)h->pid);
+		out_chr(&o, '<');
+		out_num(&o, (uint64_t)pri, 1);
+		out_str(&o, ">1 ");
+		out_iso(&o, h, h->now_us, 6);
+		out_chr(&o, ' ');
+		out_str(&o, h->hostname && *h->hostname ? h->hostname : "-");
+		out_str(&o, " weir ");
+		out_num(&o, (uint64_t)h->pid, 1);
+		out_str(&o, " - - ");
 		break;
 	default:
 		break;
 	}
 	if (fmt == LOG_FMT_JSON)
-		fmt_json(&o, r);
+		fmt_json(&o, r, h);
 	else
-		fmt_text(&o, r);
+		fmt_text(&o, r, h);
 	if (nl) {
 		if (o.len == size - 1)
 			o.len--;
@@ -643,9 +784,9 @@ static unsigned
 log_drain(struct log *lg)
 {
 	unsigned ntargets = atomic_load(&lg->ntargets);
-	struct log_host h = { lg->hostname, lg->pid, now_us() };
 	unsigned i, n = 0;
 
+	lg->host.now_us = now_us();
 	for (i = 0; i < lg->nrings; i++) {
 		struct log_ring *r = &lg->rings[i];
 		uint32_t t = atomic_load_explicit(&r->tail,
@@ -656,7 +797,7 @@ log_drain(struct log *lg)
 		for (; t != hd; t++, n++) {
 			log_emit(lg, (const struct log_rec *)(r->slots +
 			    (size_t)(t & (LOG_RING_SLOTS - 1)) * LOG_REC_SIZE),
-			    &h, ntargets);
+			    &lg->host, ntargets);
 			atomic_store_explicit(&r->tail, t + 1,
 			    memory_order_release);
 		}
@@ -778,9 +919,10 @@ log_new(unsigned nrings)
 		if (lg->rings[i].slots == NULL)
 			goto oom;
 	}
-	lg->pid = getpid();
 	if (gethostname(lg->hostname, sizeof(lg->hostname) - 1) < 0)
 		lg->hostname[0] = '\0';
+	lg->host.hostname = lg->hostname;
+	lg->host.pid = getpid();
 	lg->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (lg->wake_fd < 0)
 		goto oom;

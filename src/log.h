@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "graph-t.h"
 
@@ -118,14 +119,19 @@ struct log_host {
 	const char *hostname;
 	pid_t pid;
 	uint64_t now_us;	/* wall clock: the syslog header's time */
+	/* log_format()'s cache of one second's local time */
+	bool tm_set;
+	time_t tm_sec;
+	struct tm tm;
 };
 
 /*
  * Format r for a target of format fmt and facility (-1: none) into buf
  * of size bytes, with a newline at the end when nl. Returns the length
- * (truncated to size - 1, NUL-terminated). Any thread; pure.
+ * (truncated to size - 1, NUL-terminated). Any thread; h's time cache is
+ * the caller's, like the rest of h.
  */
 size_t log_format(char *buf, size_t size, const struct log_rec *r,
-    enum log_format fmt, int facility, const struct log_host *h, bool nl);
+    enum log_format fmt, int facility, struct log_host *h, bool nl);
 
 #endif

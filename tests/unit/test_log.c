@@ -68,7 +68,8 @@ rec_http(const char *srv, const char *req)
 static const char *
 fmt(const struct log_rec *r, enum log_format f, int facility)
 {
-	struct log_host h = { "box", 42, T_ACCEPT + 500000 };
+	struct log_host h = { .hostname = "box", .pid = 42,
+	    .now_us = T_ACCEPT + 500000 };
 
 	log_format(t_line, sizeof(t_line), r, f, facility, &h, false);
 	return t_line;
@@ -201,7 +202,8 @@ test_syslog_headers(void)
 static void
 test_newline_and_truncation(void)
 {
-	struct log_host h = { "box", 42, T_ACCEPT };
+	struct log_host h = { .hostname = "box", .pid = 42,
+	    .now_us = T_ACCEPT };
 	struct log_rec *r = rec_http("s1", "GET / HTTP/1.1");
 	char small[24];
 	size_t n;
