@@ -188,23 +188,41 @@ out_str(struct out *o, const char *s)
 static void
 out_chr(struct out *o, char c)
 {
-	out_mem(o, &c, 1);
+	if (o->len < o->size - 1)
+		o->p[o->len++] = c;
 }
 
-/* v in decimal, zero-padded to width digits. */
+/* v in decimal, zero-padded to width digits (at most 20). */
 static void
 out_num(struct out *o, uint64_t v, int width)
 {
-	char b[24];
-	int n = 0;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
+	char b[24], *p = b + sizeof(b);
+	size_t n;
 
-	do {
-		b[sizeof(b) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n < width && n < (int)sizeof(b))
-		b[sizeof(b) - 1 - n++] = '0';
-	out_mem(o, b + sizeof(b) - n, (size_t)n);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + v % 100 * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + v * 2, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	while (b + sizeof(b) - p < width && p > b)
+		*--p = '0';
+	n = (size_t)(b + sizeof(b) - p);
+	if (n > o->size - 1 - o->len)
+		n = o->size - 1 - o->len;
+	/* a few bytes: a loop beats a call to memcpy */
+	while (n-- > 0)
+		o->p[o->len++] = *p++;
 }
 
 static void
