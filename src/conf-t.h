@@ -162,6 +162,7 @@ struct conf_log {
 	int facility;		/* 0..23, -1 when none was given */
 	int level;		/* max level 0..7 */
 	enum log_format format;
+	unsigned max_len;	/* len: the longest line, header included */
 };
 
 enum stats_level {

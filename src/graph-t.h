@@ -176,6 +176,7 @@ struct g_log {
 	int facility;
 	int level;
 	enum log_format format;
+	unsigned max_len;
 };
 
 struct graph {

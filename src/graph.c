@@ -231,6 +231,7 @@ gb_logs(struct gb *b, const struct conf_log *cl, struct g_log **out,
 		g[i].facility = l->facility;
 		g[i].level = l->level;
 		g[i].format = l->format;
+		g[i].max_len = l->max_len;
 	}
 }
 

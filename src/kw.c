@@ -489,6 +489,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	lg->loc = st->loc;
 	lg->facility = -1;
 	lg->level = 7;
+	lg->max_len = 1024;	/* HAProxy's default */
 	target = t->s;
 	if (strcmp(target, "stdout") == 0) {
 		lg->kind = LOG_STDOUT;
@@ -547,6 +548,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				if (kw_get_int(ctx, &st->words[i], "log len",
 				    80, 65535, &len) < 0)
 					return -1;
+				lg->max_len = (unsigned)len;
 				continue;
 			}
 			v = kw_name_index(formats, NELEM(formats),

@@ -34,6 +34,7 @@ struct log_target {
 	int facility;
 	int level;
 	enum log_format format;
+	size_t line_size;	/* log_format()'s size: len, newline, NUL */
 
 	/* the writer's */
 	int fd;
@@ -784,14 +785,14 @@ log_emit(struct log *lg, const struct log_rec *r, struct log_host *h,
 		if (tgt_stream(t)) {
 			if (LOG_STREAM_BUF - t->len < LOG_LINE_MAX)
 				tgt_flush(t);
-			t->len += log_format(t->buf + t->len, LOG_LINE_MAX, r,
-			    t->format, t->facility, h, true);
+			t->len += log_format(t->buf + t->len, t->line_size,
+			    r, t->format, t->facility, h, true);
 		} else {
 			if (t->nmsg == LOG_BATCH_MSGS)
 				tgt_flush(t);
 			t->msglen[t->nmsg] = log_format(t->buf +
-			    (size_t)t->nmsg * LOG_LINE_MAX, LOG_LINE_MAX, r,
-			    t->format, t->facility, h, false);
+			    (size_t)t->nmsg * LOG_LINE_MAX, t->line_size - 1,
+			    r, t->format, t->facility, h, false);
 			t->nmsg++;
 		}
 	}
@@ -997,11 +998,21 @@ log_reopen(struct log *lg)
 	log_kick(lg);
 }
 
+/* Room for a line of at most l->max_len bytes, its newline and NUL. */
+static size_t
+tgt_line_size(const struct g_log *l)
+{
+	size_t n = (l->max_len ? l->max_len : 1024) + 2;
+
+	return n < LOG_LINE_MAX ? n : LOG_LINE_MAX;
+}
+
 static bool
 tgt_same(const struct log_target *t, const struct g_log *l)
 {
 	if (t->kind != l->kind || t->facility != l->facility ||
-	    t->level != l->level || t->format != l->format)
+	    t->level != l->level || t->format != l->format ||
+	    t->line_size != tgt_line_size(l))
 		return false;
 	if (l->kind == LOG_UDP)
 		return t->addr.len == l->addr.len &&
@@ -1041,6 +1052,7 @@ log_target_bit(struct log *lg, const struct g_log *l)
 	t->facility = l->facility;
 	t->level = l->level;
 	t->format = l->format;
+	t->line_size = tgt_line_size(l);
 	bufsize = tgt_stream(t) ? LOG_STREAM_BUF :
 	    (size_t)LOG_BATCH_MSGS * LOG_LINE_MAX;
 	t->buf = malloc(bufsize);

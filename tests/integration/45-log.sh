@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 27
+plan 28
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -83,6 +83,7 @@ listen echo
 frontend quiet
     no log
     log $T_DIR/quiet.log
+    log $T_DIR/short.log len 80
     option dontlognull
     bind 127.0.0.1:$PQ
     default_backend ba
@@ -216,6 +217,9 @@ curl -s -o /dev/null "http://127.0.0.1:$PL/l"
 wait_for grep -q 'GET /q' quiet.log
 wait_for grep -q 'GET /l' loud.log
 is "$(grep -c . quiet.log)" 1 "dontlognull: an empty http connection is not logged"
+wait_for grep -q . short.log
+is "$(awk '{ print length($0) }' short.log):$(cut -c1-10 short.log)" \
+    "80:127.0.0.1:" "len 80 cuts a line at 80 bytes"
 like "$(head -1 loud.log)" \
     "^127\.0\.0\.1:[0-9]+ $DATE loud loud/<NOSRV> -1/-1/-1/-1/[0-9]+ -1 0 - - CR-- .* \"<BADREQ>\"$" \
     "without it, it is: CR, <BADREQ>"

@@ -999,6 +999,7 @@ test_log_targets(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	EXPECT_STR(addr_str(&l->addr), "10.0.0.1:1514");
 	EXPECT_INT(l->facility, 18);
+	EXPECT_INT(l->max_len, 1024);
 	/* the first level is the maximum, the second the minimum */
 	EXPECT_INT(l->level, 6);
 	l = l->next;
@@ -1025,7 +1026,7 @@ test_log_files(void)
 
 	LOAD(c, "global\n"
 	    "  log /var/log/weir.log\n"
-	    "  log file@/var/log/w.json format json\n"
+	    "  log file@/var/log/w.json len 4096 format json\n"
 	    "  log /dev/log local0\n"
 	    "  log /var/log/weir.log format rfc5424\n");
 	l = c->global.logs;
@@ -1033,11 +1034,13 @@ test_log_files(void)
 	EXPECT_INT(l->kind, LOG_FILE);
 	EXPECT_STR(l->path, "/var/log/weir.log");
 	EXPECT_INT(l->format, LOG_FMT_RAW);
+	EXPECT_INT(l->max_len, 1024);	/* HAProxy's default */
 	l = l->next;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	EXPECT_INT(l->kind, LOG_FILE);
 	EXPECT_STR(l->path, "/var/log/w.json");
 	EXPECT_INT(l->format, LOG_FMT_JSON);
+	EXPECT_INT(l->max_len, 4096);
 	l = l->next;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	EXPECT_INT(l->kind, LOG_UNIX);
