@@ -952,6 +952,7 @@ log_new(unsigned nrings)
 		return NULL;
 	}
 	lg->started = true;
+	(void)pthread_setname_np(lg->thread, "weir-log");
 	return lg;
 oom:
 	fprintf(stderr, "weir: out of memory for the log rings\n");

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 28
+plan 29
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -20,25 +20,24 @@ PL=$(free_port)
 PC=$(free_port)
 DEAD=$(free_port)
 
-# A syslog server: each datagram it gets is a line of udp.log.
+# A syslog server on UDP and on a unix socket: each datagram it gets is a
+# line of udp.log or unix.log.
 cat >udp.py <<'PY'
-import socket, sys, time
+import os, select, socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
-s.settimeout(0.5)
+u = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+u.bind("syslog.sock")
 with open("udp.port.tmp", "w") as f:
     f.write(str(s.getsockname()[1]))
-import os
 os.rename("udp.port.tmp", "udp.port")
 end = time.time() + 60
-with open("udp.log", "a") as out:
-    while time.time() < end and not os.path.exists("udp.stop"):
-        try:
-            d = s.recv(65536)
-        except socket.timeout:
-            continue
-        out.write(d.decode("latin1") + "\n")
-        out.flush()
+outs = {s: open("udp.log", "a"), u: open("unix.log", "a")}
+while time.time() < end and not os.path.exists("udp.stop"):
+    for r in select.select([s, u], [], [], 0.5)[0]:
+        d = r.recv(65536)
+        outs[r].write(d.decode("latin1") + "\n")
+        outs[r].flush()
 PY
 python3 udp.py &
 T_PIDS="$T_PIDS $!"
@@ -61,6 +60,7 @@ frontend web
     log $T_DIR/http.log
     log 127.0.0.1:$PU local0
     log udp@127.0.0.1:$PU format rfc5424 local1 info
+    log $T_DIR/syslog.sock local2
     http-request deny if { path_beg /deny }
     use_backend bb if { path_beg /b }
     use_backend dead if { path_beg /dead }
@@ -182,6 +182,10 @@ like "$(grep -F '/a/x' udp.log | grep '^<142>')" \
     "and rfc5424 lines, local1.info"
 is "$(grep -c '^<134>' udp.log):$(grep -c '^<142>' udp.log)" "7:7" \
     "one datagram per request and target"
+wait_for grep -q '/a/after' unix.log
+like "$(grep -F '/a/x' unix.log)" \
+    "^<150>[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} weir\[$WEIR_PID\]: 127\.0\.0\.1:[0-9]+ $DATE web ba/a " \
+    "a syslog server on a unix socket gets them too, local2.info"
 
 # ---- tcplog ----------------------------------------------------------------------
 
