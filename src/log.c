@@ -25,6 +25,7 @@
 #define LOG_POLL_MS	50	/* while records come: drain this often */
 #define LOG_IDLE_ROUNDS	20	/* empty rounds before sleeping */
 #define LOG_LEVEL_INFO	6	/* traffic lines are sent at info */
+#define LOG_STOP_WAIT_S	5	/* at exit, for the last lines to go out */
 
 struct log_target {
 	/* set by log_attach(), read-only once counted in ntargets */
@@ -968,9 +969,20 @@ log_free(struct log *lg)
 	if (lg == NULL)
 		return;
 	if (lg->started) {
+		struct timespec until;
+
 		atomic_store(&lg->stop, true);
 		log_kick(lg);
-		pthread_join(lg->thread, NULL);
+		/* a target that takes nothing (a pipe nobody reads) must not
+		   keep weir from exiting: it is left behind, with its memory */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += LOG_STOP_WAIT_S;
+		if (pthread_timedjoin_np(lg->thread, NULL, &until) != 0) {
+			fprintf(stderr, "weir: log: a log target has taken "
+			    "nothing for %d s: the lines left are lost\n",
+			    LOG_STOP_WAIT_S);
+			return;
+		}
 	}
 	n = atomic_load(&lg->ntargets);
 	for (i = 0; i < n; i++) {

@@ -83,7 +83,8 @@ struct log;
 struct log *log_new(unsigned nrings);
 /*
  * Write what the rings still hold, stop the writer and free. The workers
- * must have stopped. NULL is a no-op. Main thread.
+ * must have stopped. A writer blocked on a target for 5 s is left behind
+ * (weir is exiting), with what it holds. NULL is a no-op. Main thread.
  */
 void log_free(struct log *lg);
 /* Worker id's ring. */
