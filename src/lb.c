@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "state.h"
 
@@ -253,6 +254,41 @@ lb_build(struct arena *a, struct g_backend *be)
 
 /* ---- picking ----------------------------------------------------------- */
 
+/*
+ * The circuit breaker of s is not closed: an open one turns half-open
+ * once its cool-down is over; a half-open one lets half-open requests
+ * through, whose outcome closes or opens it again (check_report()).
+ */
+static bool
+lb_breaker_lets(const struct g_server *s)
+{
+	struct state_server *st = s->st;
+	unsigned brk = atomic_load(&st->breaker);
+
+	if (brk == SRV_BRK_OPEN) {
+		struct timespec ts;
+		uint64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		now = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+		if (now < atomic_load(&st->brk_until))
+			return false;
+		atomic_store(&st->brk_probes, 0);
+		atomic_store(&st->brk_ok, 0);
+		if (atomic_compare_exchange_strong(&st->breaker, &brk,
+		    SRV_BRK_HALF_OPEN))
+			fprintf(stderr, "weir: server %s/%s: circuit breaker "
+			    "half-open: %u probe request%s\n", s->be->px.name,
+			    s->name, s->half_open,
+			    s->half_open == 1 ? "" : "s");
+		brk = atomic_load(&st->breaker);
+		if (brk != SRV_BRK_HALF_OPEN)
+			return brk == SRV_BRK_CLOSED;
+	}
+	return atomic_load(&st->brk_probes) < s->half_open;
+}
+
 bool
 lb_usable(const struct g_server *s, const uint8_t *tried)
 {
@@ -265,15 +301,43 @@ lb_usable(const struct g_server *s, const uint8_t *tried)
 		return true;
 	if (atomic_load_explicit(&s->st->admin, memory_order_relaxed) != 0 ||
 	    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
-	    SRV_H_UP ||
-	    atomic_load_explicit(&s->st->breaker, memory_order_relaxed) ==
-	    SRV_BRK_OPEN)
+	    SRV_H_UP)
+		return false;
+	if (atomic_load_explicit(&s->st->breaker, memory_order_relaxed) !=
+	    SRV_BRK_CLOSED && !lb_breaker_lets(s))
 		return false;
 	if (s->maxconn > 0 &&
 	    atomic_load_explicit(&s->st->cur_conns, memory_order_relaxed) >=
 	    (int)s->maxconn)
 		return false;
 	return true;
+}
+
+bool
+lb_all_full(const struct g_backend *be, const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s = &be->servers[i];
+
+		if (s->maxconn == 0 || s->st == NULL ||
+		    atomic_load_explicit(&s->st->cur_conns,
+		    memory_order_relaxed) < (int)s->maxconn)
+			continue;
+		/* full: would it be usable with one slot free? */
+		if (s->weight == 0 || (s->flags & SRV_DISABLED) ||
+		    (tried != NULL && s->idx < LB_TRIED_MAX &&
+		    (tried[s->idx / 8] & (1u << (s->idx % 8)))) ||
+		    atomic_load_explicit(&s->st->admin, memory_order_relaxed) ||
+		    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
+		    SRV_H_UP ||
+		    atomic_load_explicit(&s->st->breaker,
+		    memory_order_relaxed) == SRV_BRK_OPEN)
+			continue;
+		return true;
+	}
+	return false;
 }
 
 static int
