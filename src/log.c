@@ -502,7 +502,10 @@ fmt_text(struct out *o, const struct log_rec *r, struct log_host *h)
 	out_mem(o, r->term, 2);
 	out_str(o, r->kind == LOG_REC_HTTP ? "-- " : " ");
 	out_slashed(o, counts, 5);
-	out_str(o, " 0/0");
+	out_chr(o, ' ');
+	out_num(o, r->sq, 1);
+	out_chr(o, '/');
+	out_num(o, r->bq, 1);
 	if (r->kind == LOG_REC_HTTP) {
 		out_str(o, " \"");
 		out_text(o, t.req, t.req_len);
@@ -564,7 +567,8 @@ fmt_json(struct out *o, const struct log_rec *r, struct log_host *h)
 	out_kv(o, "beconn", r->bc);
 	out_kv(o, "srv_conn", r->sc);
 	out_kv(o, "retries", r->rc);
-	out_str(o, ",\"srv_queue\":0,\"backend_queue\":0");
+	out_kv(o, "srv_queue", r->sq);
+	out_kv(o, "backend_queue", r->bq);
 	if (http) {
 		out_str(o, ",\"http_request\":");
 		out_json(o, t.req, t.req_len);

@@ -52,6 +52,7 @@ struct log_rec {
 		struct sockaddr_in6 in6;
 	} cli, fe_addr;		/* fe_addr: LOG_REC_CONNECT only */
 	uint32_t ac, fc, bc, sc, rc;	/* connection counts, retries */
+	uint32_t sq, bq;	/* server and backend queue lengths */
 	uint8_t kind;		/* enum log_rec_kind */
 	char term[2];		/* termination state, e.g. "--", "CD" */
 	bool http;		/* the frontend is in http mode */

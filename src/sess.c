@@ -179,6 +179,7 @@ struct txn {
 	bool logged;		/* its frontend logs it: steps are timed */
 	char term;		/* why it ended, HAProxy's cause letter */
 	uint64_t ts_start, ts_req, ts_con, ts_rsp;
+	uint64_t ts_qin, ts_qout;	/* into the backend queue, out of it */
 	uint64_t bytes_out;	/* written to the client */
 
 	/* not cleared at each request: each part says how much it holds */
@@ -857,6 +858,8 @@ txn_enqueue(struct txn *t, bool first)
 
 	t->q.txn = t;
 	t->q.w = s->w;
+	if (t->logged && t->ts_qin == 0)
+		t->ts_qin = txn_now(t);
 	q_push(t->be->st, &t->q, first);
 	if (sess_want(s, 0, t->be->px.timeout_ms[TO_QUEUE]) < 0) {
 		sess_close(s, "event error");
@@ -888,6 +891,7 @@ sess_run_grants(struct eng_worker *w)
 			break;
 		t = q->txn;
 		t->granted = true;
+		TXN_STAMP(t, ts_qout);
 		(void)txn_connect(t);
 	}
 }
@@ -2353,6 +2357,11 @@ tunnel_pump(struct sess *s)
 			}
 		}
 	} while (progress);
+	/* bytes moved before the connect's own event came: it is up */
+	if (sc->state == SC_CONNECTING && (t->req_sent > 0 || t->got_rsp)) {
+		sc->state = SC_BUSY;
+		TXN_STAMP(t, ts_con);
+	}
 
 	if ((s->flags & SF_CLI_EOF) && sc->eof && buf_len(t->req) == 0 &&
 	    buf_len(t->rsp) == 0) {
@@ -2602,6 +2611,7 @@ static const struct {
 	{ "server timeout", 's' },
 	{ "server timeout mid-response", 's' },
 	{ "server tunnel timeout", 's' },
+	{ "queue timeout", 's' },
 	{ "out of memory", 'R' },
 	{ "event error", 'I' },
 	{ "hard-stop-after", 'K' },
@@ -2708,7 +2718,10 @@ txn_log(struct sess *s, struct txn *t)
 	r->accept_us = t->ts_start;
 	r->tq = http ? ms_between(t->ts_start, t->ts_req) : -1;
 	r->tw = t->be != NULL && (t->ts_req != 0 || !http) ? 0 : -1;
-	r->tc = ms_between(http ? t->ts_req : t->ts_start, t->ts_con);
+	if (t->ts_qin != 0)
+		r->tw = ms_between(t->ts_qin, t->ts_qout ? t->ts_qout : end);
+	r->tc = ms_between(t->ts_qout ? t->ts_qout : http ? t->ts_req :
+	    t->ts_start, t->ts_con);
 	r->tr = t->ts_con != 0 ? ms_between(t->ts_con, t->ts_rsp) : -1;
 	r->tt = ms_between(t->ts_start, end);
 	r->status = t->status != 0 ? (int32_t)t->status : -1;
@@ -2727,12 +2740,17 @@ txn_log(struct sess *s, struct txn *t)
 		r->sc++;
 	}
 	r->rc = t->tries;
+	if (t->be != NULL)
+		r->bq = atomic_load_explicit(&t->be->st->qlen,
+		    memory_order_relaxed);
 	/* the cause, then where the transaction was (HAProxy's R C H D) */
 	r->term[0] = t->term != 0 ? t->term : '-';
 	if (r->term[0] == '-')
 		r->term[1] = '-';
 	else if (t->be == NULL || ((s->flags & SF_HTTP) && t->ts_req == 0))
 		r->term[1] = 'R';
+	else if (t->ts_qin != 0 && t->ts_qout == 0 && t->ts_con == 0)
+		r->term[1] = 'Q';
 	else if (t->ts_con == 0)
 		r->term[1] = 'C';
 	else if ((s->flags & SF_HTTP) && t->ts_rsp == 0 && t->status != 101)

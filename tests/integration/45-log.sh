@@ -7,12 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 29
+plan 31
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
 backend b || exit 99
 backend e -m tcp || exit 99
+backend q || exit 99
 PW=$(free_port)
 PT=$(free_port)
 PQ=$(free_port)
@@ -64,6 +65,7 @@ frontend web
     http-request deny if { path_beg /deny }
     use_backend bb if { path_beg /b }
     use_backend dead if { path_beg /dead }
+    use_backend bq if { path_beg /q }
     default_backend ba
 backend ba
     timeout server 300ms
@@ -72,6 +74,10 @@ backend bb
     server b 127.0.0.1:$PORT_b
 backend dead
     server gone 127.0.0.1:$DEAD
+backend bq
+    timeout server 2s
+    timeout queue 200ms
+    server q 127.0.0.1:$PORT_q maxconn 1
 listen echo
     mode tcp
     no log
@@ -159,6 +165,25 @@ like "$(grep -F '/a/gone' http.log)" \
     "a client leaving before the response: C, no status"
 is "$(grep -c . http.log)" 6 "one line per request in the file"
 
+# ---- the backend queue -------------------------------------------------------------
+
+# the one slot of server q is taken by a request it never answers; the
+# next one waits in the queue until timeout queue
+curl -s -o /dev/null "http://127.0.0.1:$PW/q1?hang=1" &
+CURL=$!
+T_PIDS="$T_PIDS $CURL"
+wait_for grep -q 'q1' q.log
+curl -s -o /dev/null "http://127.0.0.1:$PW/q2"
+wait "$CURL"
+wait_for grep -q 'GET /q1' http.log
+L=$(grep -F '/q2' http.log)
+like "$L" "$HEAD bq/<NOSRV> [0-9]+/[0-9]+/-1/-1/[0-9]+ 503 [0-9]+ - - sQ-- " \
+    "a request that waited in the queue until timeout queue: sQ and 503"
+TW=$(printf '%s\n' "$L" | awk '{ split($5, t, "/"); print t[2] }')
+[ "${TW:-0}" -ge 150 ]
+ok $? "its Tw is the time it waited ($TW ms)"
+sed -i '/GET \/q[12]/d' http.log
+
 # ---- SIGUSR1 ---------------------------------------------------------------------
 
 mv http.log http.log.1
@@ -180,7 +205,7 @@ like "$(grep -F '/a/x' udp.log | grep '^<134>')" \
 like "$(grep -F '/a/x' udp.log | grep '^<142>')" \
     "^<142>1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+[+-][0-9]{2}:[0-9]{2} [^ ]+ weir $WEIR_PID - - 127\.0\.0\.1:[0-9]+ $DATE web ba/a " \
     "and rfc5424 lines, local1.info"
-is "$(grep -c '^<134>' udp.log):$(grep -c '^<142>' udp.log)" "7:7" \
+is "$(grep -c '^<134>' udp.log):$(grep -c '^<142>' udp.log)" "9:9" \
     "one datagram per request and target"
 wait_for grep -q '/a/after' unix.log
 like "$(grep -F '/a/x' unix.log)" \
