@@ -67,6 +67,8 @@ static const char *const option_names[OPT__COUNT] = {
 	[OPT_MYSQL_CHECK] = "mysql-check",
 	[OPT_PGSQL_CHECK] = "pgsql-check",
 	[OPT_REDIS_CHECK] = "redis-check",
+	[OPT_DONTLOG_NORMAL] = "dontlog-normal",
+	[OPT_LOG_SEPARATE_ERRORS] = "log-separate-errors",
 };
 
 const char *
@@ -1006,7 +1008,7 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "checkcache",		0, 0, 0, KW_LATER },
 		{ "clitcpka",		0, 0, 0, KW_LATER },
 		{ "contstats",		0, 0, 0, "is not needed: weir always counts continuously" },
-		{ "dontlog-normal",	0, 0, 0, KW_LATER },
+		{ "dontlog-normal",	KS_DEF | KS_FE,	OPT_DONTLOG_NORMAL, 0, NULL },
 		{ "dontlognull",	KS_DEF | KS_FE,	OPT_DONTLOGNULL, 0, NULL },
 		{ "forwardfor",		KS_PX,		OPT_FORWARDFOR, 4, NULL },
 		{ "http-buffer-request", 0, 0, 0, KW_LATER },
@@ -1021,7 +1023,7 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "independent-streams", 0, 0, 0, KW_LATER },
 		{ "ldap-check",		0, 0, 0, KW_LATER },
 		{ "log-health-checks",	0, 0, 0, KW_LATER },
-		{ "log-separate-errors", 0, 0, 0, KW_LATER },
+		{ "log-separate-errors", KS_DEF | KS_FE, OPT_LOG_SEPARATE_ERRORS, 0, NULL },
 		{ "logasap",		0, 0, 0, KW_LATER },
 		{ "mysql-check",	KS_DEF | KS_BE,	OPT_MYSQL_CHECK, 3, NULL },
 		{ "nolinger",		0, 0, 0, KW_LATER },

@@ -24,7 +24,6 @@
 #define LOG_STREAM_BUF	(64 * 1024)	/* a file's batch */
 #define LOG_POLL_MS	50	/* while records come: drain this often */
 #define LOG_IDLE_ROUNDS	20	/* empty rounds before sleeping */
-#define LOG_LEVEL_INFO	6	/* traffic lines are sent at info */
 #define LOG_STOP_WAIT_S	5	/* at exit, for the last lines to go out */
 
 struct log_target {
@@ -103,6 +102,7 @@ log_rec_get(struct log_ring *r)
 	rec = (struct log_rec *)(r->slots +
 	    (size_t)(h & (LOG_RING_SLOTS - 1)) * LOG_REC_SIZE);
 	memset(rec, 0, sizeof(*rec));
+	rec->level = LOG_LEVEL_INFO;
 	return rec;
 }
 
@@ -581,7 +581,7 @@ log_format(char *buf, size_t size, const struct log_rec *r,
     enum log_format fmt, int facility, struct log_host *h, bool nl)
 {
 	struct out o = { buf, size, 0 };
-	int pri = (facility < 0 ? 1 : facility) * 8 + LOG_LEVEL_INFO;
+	int pri = (facility < 0 ? 1 : facility) * 8 + r->level;
 
 	if (size == 0)
 		return 0;
@@ -787,6 +787,8 @@ log_emit(struct log *lg, const struct log_rec *r, struct log_host *h,
 		m &= m - 1;
 		if (i >= ntargets)
 			break;
+		if (r->level > t->level)
+			continue;	/* less important than it takes */
 		if (tgt_stream(t)) {
 			if (LOG_STREAM_BUF - t->len < LOG_LINE_MAX)
 				tgt_flush(t);
@@ -1047,8 +1049,8 @@ log_target_bit(struct log *lg, const struct g_log *l)
 	struct log_target *t;
 	size_t bufsize;
 
-	/* a target below info gets no traffic line */
-	if (l->level < LOG_LEVEL_INFO)
+	/* a target below err gets no traffic line at all */
+	if (l->level < LOG_LEVEL_ERR)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (tgt_same(&lg->targets[i], l))

@@ -28,6 +28,8 @@
 #define LOG_RING_SLOTS	512	/* records per worker ring, a power of 2 */
 #define LOG_REC_SIZE	1024	/* bytes per record, text included */
 #define LOG_LINE_MAX	2048	/* a formatted line, header included */
+#define LOG_LEVEL_ERR	3	/* option log-separate-errors */
+#define LOG_LEVEL_INFO	6	/* traffic lines */
 
 enum log_rec_kind {
 	LOG_REC_HTTP = 0,	/* option httplog */
@@ -54,6 +56,7 @@ struct log_rec {
 	uint32_t ac, fc, bc, sc, rc;	/* connection counts, retries */
 	uint32_t sq, bq;	/* server and backend queue lengths */
 	uint8_t kind;		/* enum log_rec_kind */
+	uint8_t level;		/* syslog level: info, or err */
 	char term[2];		/* termination state, e.g. "--", "CD" */
 	bool http;		/* the frontend is in http mode */
 	uint8_t fe_len, be_len, srv_len;

@@ -2700,6 +2700,7 @@ txn_log(struct sess *s, struct txn *t)
 	uint64_t end;
 	size_t off;
 	unsigned i;
+	bool failed;
 
 	t->logged = false;
 	if (txn_null(s, t)) {
@@ -2709,10 +2710,18 @@ txn_log(struct sess *s, struct txn *t)
 			return;
 	}
 	s->flags |= SF_LOGGED;
+	/* HAProxy's errors: a cause but weir's own answer, a retry, a 5xx */
+	failed = (t->term != 0 && t->term != '-' && t->term != 'L') ||
+	    t->tries > 0 || ((s->flags & SF_HTTP) && t->status >= 500);
+	if (!failed && t->term != 'L' &&
+	    (px->opts & (1u << OPT_DONTLOG_NORMAL)))
+		return;
 	if ((r = log_rec_get(s->w->log)) == NULL)
 		return;
 	end = txn_now(t);
 	r->mask = px->log_mask;
+	if (failed && (px->opts & (1u << OPT_LOG_SEPARATE_ERRORS)))
+		r->level = LOG_LEVEL_ERR;
 	r->kind = http ? LOG_REC_HTTP : LOG_REC_TCP;
 	r->http = (s->flags & SF_HTTP) != 0;
 	r->accept_us = t->ts_start;

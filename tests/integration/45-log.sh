@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 31
+plan 33
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -19,6 +19,7 @@ PT=$(free_port)
 PQ=$(free_port)
 PL=$(free_port)
 PC=$(free_port)
+PS=$(free_port)
 DEAD=$(free_port)
 
 # A syslog server on UDP and on a unix socket: each datagram it gets is a
@@ -97,6 +98,15 @@ frontend loud
     no log
     log $T_DIR/loud.log
     bind 127.0.0.1:$PL
+    default_backend ba
+frontend sel
+    no log
+    log $T_DIR/sel.log
+    log 127.0.0.1:$PU local3 err
+    option dontlog-normal
+    option log-separate-errors
+    bind 127.0.0.1:$PS
+    use_backend dead if { path_beg /dead }
     default_backend ba
 frontend plain
     no log
@@ -259,6 +269,19 @@ wait_for grep -q 'GET /k2' loud.log
 curl -s -o /dev/null "http://127.0.0.1:$PL/k3"
 wait_for grep -q 'GET /k3' loud.log
 is "$(grep -c . loud.log)" 5 "a keep-alive connection closing between requests is not logged"
+
+# ---- dontlog-normal, log-separate-errors ----------------------------------------
+
+curl -s -o /dev/null "http://127.0.0.1:$PS/fine"
+curl -s -o /dev/null "http://127.0.0.1:$PS/five?status=500"
+curl -s -o /dev/null "http://127.0.0.1:$PS/dead"
+wait_for grep -q 'GET /dead' sel.log
+is "$(sed 's/.*"GET \([^ ]*\) .*/\1/' sel.log | tr '\n' ' ')" \
+    "/five?status=500 /dead " \
+    "dontlog-normal: only the 5xx and the failed connection are logged"
+wait_for grep -q '^<155>.* sel dead/gone ' udp.log
+is "$(grep -c '^<155>' udp.log)" 2 \
+    "log-separate-errors: they go at level err, to a target that takes no less"
 
 # ---- neither httplog nor tcplog --------------------------------------------------------
 

@@ -37,6 +37,7 @@ rec_http(const char *srv, const char *req)
 
 	memset(&t_slot, 0, sizeof(t_slot));
 	r->kind = LOG_REC_HTTP;
+	r->level = LOG_LEVEL_INFO;
 	r->http = true;
 	r->accept_us = T_ACCEPT;
 	r->cli.in.sin_family = AF_INET;
@@ -197,6 +198,10 @@ test_syslog_headers(void)
 	/* no facility: user */
 	line = fmt(r, LOG_FMT_RFC3164, -1);
 	EXPECT_INT(strncmp(line, "<14>", 4), 0);
+	/* option log-separate-errors: local0.err */
+	r->level = LOG_LEVEL_ERR;
+	line = fmt(r, LOG_FMT_RFC3164, 16);
+	EXPECT_INT(strncmp(line, "<131>", 5), 0);
 }
 
 static void
@@ -269,7 +274,7 @@ CU_TestInfo log_tests[] = {
 	    test_connect },
 	{ "json carries the httplog fields, escaped", test_json_http },
 	{ "json of a tcp connection has no http fields", test_json_tcp },
-	{ "rfc3164 and rfc5424 headers carry priority, time and pid",
+	{ "rfc3164 and rfc5424 headers carry facility, level, time and pid",
 	    test_syslog_headers },
 	{ "a line ends in a newline even when truncated",
 	    test_newline_and_truncation },
