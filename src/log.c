@@ -1090,6 +1090,9 @@ log_target_bit(struct log *lg, const struct g_log *l)
 		snprintf(t->un.sun_path, sizeof(t->un.sun_path), "%s",
 		    t->path);
 	}
+	/* a file that cannot be opened is said at start or reload */
+	if (t->kind == LOG_FILE)
+		(void)tgt_open(t);
 	/* the writer sees the entry whole, then the count */
 	atomic_store(&lg->ntargets, n + 1);
 	return 1ull << n;
