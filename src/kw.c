@@ -347,7 +347,6 @@ kw_inert(struct kw_ctx *ctx, const struct loc *loc, const char *what,
 	diag_warn(ctx->d, loc, "'%s' has no effect yet: %s", what, why);
 }
 
-
 /* ---- generic setters --------------------------------------------------- */
 
 static void *
@@ -444,6 +443,14 @@ kw_name_index(const char *const *names, size_t n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
+}
+
+static bool
+kw_is_socket(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode);
 }
 
 static struct conf_log **
@@ -609,7 +616,8 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 			return -1;
 		}
 	}
-	if (bare_path && lg->facility < 0)
+	/* a syslog socket without a facility stays the error it is */
+	if (bare_path && lg->facility < 0 && !kw_is_socket(lg->path))
 		lg->kind = LOG_FILE;
 	if (lg->kind == LOG_FILE && !fmt_set)
 		lg->format = LOG_FMT_RAW;

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -1055,6 +1057,30 @@ test_log_files(void)
 	    "path\n");
 }
 
+/* A syslog socket without a facility is an error, not a file. */
+static void
+test_log_socket_needs_facility(void)
+{
+	char dir[] = "/tmp/weir-kw.XXXXXX", conf[256], want[256];
+	struct sockaddr_un un;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s/log", dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&un, sizeof(un)) == 0);
+	snprintf(conf, sizeof(conf), "global\n  log %s\n", un.sun_path);
+	snprintf(want, sizeof(want), "t.conf:2:7: error: a syslog target "
+	    "needs a facility, e.g. 'log %s local0'\n", un.sun_path);
+	EXPECT_STR(kw_diags(conf), want);
+	close(fd);
+	unlink(un.sun_path);
+	rmdir(dir);
+}
+
 static void
 test_log_errors(void)
 {
@@ -1746,6 +1772,8 @@ CU_TestInfo kw_tests[] = {
 	    test_log_targets },
 	{ "log mistakes are reported", test_log_errors },
 	{ "a log path without a facility is a file", test_log_files },
+	{ "a syslog socket without a facility is an error",
+	    test_log_socket_needs_facility },
 	{ "a log line takes a facility, a level and a minimum level",
 	    test_log_levels },
 	{ "a word with an unset variable brings no keyword error",
