@@ -518,8 +518,54 @@ lb_pick_hash(const struct g_backend *be, struct lb_req *req)
 	return NULL;
 }
 
+static const struct g_server *lb_pick_one(const struct g_backend *,
+    struct lb_req *);
+
+/*
+ * Whether s, back up since less than its slowstart, lets this request
+ * pass: its share grows from nothing to its weight's over slowstart.
+ */
+static bool
+lb_slow_refuses(const struct g_server *s, uint64_t *rng)
+{
+	uint64_t since, now;
+	struct timespec ts;
+
+	if (s->slowstart_ms == 0 || s->st == NULL ||
+	    (since = atomic_load_explicit(&s->st->up_since,
+	    memory_order_relaxed)) == 0)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (now >= since + s->slowstart_ms)
+		return false;
+	return (uint64_t)lb_random(rng) % s->slowstart_ms >= now - since;
+}
+
 const struct g_server *
 lb_pick(const struct g_backend *be, struct lb_req *req)
+{
+	const struct g_server *s = lb_pick_one(be, req), *o;
+	uint8_t tried[LB_TRIED_MAX / 8];
+	struct lb_req r2;
+
+	if (s == NULL || s->slowstart_ms == 0 || req->rng == NULL ||
+	    !lb_slow_refuses(s, req->rng) || s->idx >= LB_TRIED_MAX)
+		return s;
+	/* another server, if there is one; else this one after all */
+	r2 = *req;
+	if (req->tried != NULL)
+		memcpy(tried, req->tried, sizeof(tried));
+	else
+		memset(tried, 0, sizeof(tried));
+	tried[s->idx / 8] |= (uint8_t)(1u << (s->idx % 8));
+	r2.tried = tried;
+	o = lb_pick_one(be, &r2);
+	return o != NULL ? o : s;
+}
+
+static const struct g_server *
+lb_pick_one(const struct g_backend *be, struct lb_req *req)
 {
 	const struct g_server *s = NULL;
 	const struct g_lb *lb = &be->lb;

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 20
+plan 23
 
 cd "$T_DIR" || exit 99
 backend a || exit 99
@@ -17,6 +17,7 @@ backend echo -m tcp || exit 99
 backend banner -m tcp -b "hello from banner" || exit 99
 PW=$(free_port)
 PT=$(free_port)
+PP=$(free_port)
 DEAD=$(free_port)
 
 cat >lb.conf <<CONF
@@ -42,7 +43,8 @@ backend app
     server c 127.0.0.1:$PORT_c
 backend brk
     balance roundrobin
-    server d 127.0.0.1:$PORT_d observe layer7 error-limit 3 on-error circuit-break cooldown 5s half-open 2
+    option httpchk GET /health
+    server d 127.0.0.1:$PORT_d check inter 100ms observe layer7 error-limit 3 on-error circuit-break cooldown 5s half-open 2
     server e 127.0.0.1:$PORT_e
 listen tcp
     mode tcp
@@ -52,6 +54,11 @@ listen tcp
     server banner 127.0.0.1:$PORT_banner check inter 100ms fall 1 rise 1
     server echo 127.0.0.1:$PORT_echo check inter 100ms fall 1 rise 1
     server dead 127.0.0.1:$DEAD check inter 100ms fall 1 rise 1
+listen plain
+    mode tcp
+    bind 127.0.0.1:$PP
+    server echo 127.0.0.1:$PORT_echo check inter 100ms fall 1 rise 1
+    server gone 127.0.0.1:$DEAD check inter 100ms fall 1 rise 1
 CONF
 start_weir lb.conf
 ok $? "weir starts"
@@ -103,6 +110,10 @@ wait_for grep -q "server tcp/dead is DOWN" weir.log
 ok $? "a TCP-mode server that refuses connections is marked down"
 is "$(grep -c 'server tcp/banner is DOWN' weir.log)" "0" \
     "the server with the banner passes"
+wait_for grep -q "server plain/gone is DOWN: cannot connect to 127.0.0.1:$DEAD: Connection refused" weir.log
+ok $? "a plain TCP connect check marks a refusing server down"
+is "$(grep -c 'server plain/echo is DOWN' weir.log)" "0" \
+    "and keeps the one that accepts"
 out=$(printf 'x\n' | python3 -c '
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
@@ -110,7 +121,7 @@ print(s.recv(100).decode().strip())' "$PT")
 is "$out" "hello from banner" "TCP traffic goes to the one server that passes"
 
 # ---- the circuit breaker: errors on real traffic eject a server whose
-# health check (none here) would not
+# health check passes
 curl -s --max-time 5 -o /dev/null "http://127.0.0.1:$PORT_d/admin/status?status=500"
 : >codes.txt
 i=0
@@ -140,6 +151,8 @@ ok $? "successful half-open probes close the breaker"
 : >r.txt
 for i in $(seq 1 10); do curl -s --max-time 5 "$U/brk" >>r.txt; done
 is "$(tally r.txt)" "d=5 e=5" "a closed breaker shares the traffic again"
+is "$(grep -c 'server brk/d is DOWN' weir.log)" "0" \
+    "all along, its health check passed"
 
 stop_weir
 done_testing

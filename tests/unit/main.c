@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	CU_SuiteInfo suites[] = {
 		{ "acl", NULL, NULL, NULL, NULL, acl_tests },
 		{ "conf", NULL, NULL, NULL, NULL, conf_tests },
+		{ "cookie", NULL, NULL, NULL, NULL, cookie_tests },
 		{ "diag", NULL, NULL, NULL, NULL, diag_tests },
 		{ "examples", NULL, NULL, NULL, NULL, examples_tests },
 		{ "graph", NULL, NULL, NULL, NULL, graph_tests },
@@ -90,6 +91,7 @@ main(int argc, char **argv)
 		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
 		{ "log", NULL, NULL, NULL, NULL, log_tests },
 		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
+		{ "stick", NULL, NULL, NULL, NULL, stick_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
 		CU_SUITE_INFO_NULL,

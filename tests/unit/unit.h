@@ -36,6 +36,7 @@
 /* Each suite file defines one of these. */
 extern CU_TestInfo acl_tests[];
 extern CU_TestInfo conf_tests[];
+extern CU_TestInfo cookie_tests[];
 extern CU_TestInfo diag_tests[];
 extern CU_TestInfo examples_tests[];
 extern CU_TestInfo graph_tests[];
@@ -44,6 +45,7 @@ extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
 extern CU_TestInfo log_tests[];
 extern CU_TestInfo pp_tests[];
+extern CU_TestInfo stick_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
 
