@@ -123,6 +123,8 @@ enum px_opt {
 	OPT_MYSQL_CHECK,
 	OPT_PGSQL_CHECK,
 	OPT_REDIS_CHECK,
+	OPT_DONTLOG_NORMAL,
+	OPT_LOG_SEPARATE_ERRORS,
 	OPT__COUNT
 };
 
@@ -147,6 +149,7 @@ enum log_kind {
 	LOG_STDERR,
 	LOG_UDP,		/* syslog over UDP */
 	LOG_UNIX,		/* syslog over a unix datagram socket */
+	LOG_FILE,		/* lines appended to a file */
 };
 
 enum log_format {
@@ -161,10 +164,11 @@ struct conf_log {
 	struct loc loc;
 	enum log_kind kind;
 	struct conf_addr addr;	/* LOG_UDP */
-	const char *path;	/* LOG_UNIX */
+	const char *path;	/* LOG_UNIX, LOG_FILE */
 	int facility;		/* 0..23, -1 when none was given */
 	int level;		/* max level 0..7 */
 	enum log_format format;
+	unsigned max_len;	/* len: the longest line, header included */
 };
 
 enum stats_level {

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "graph.h"
+#include "log.h"
 #include "lsn.h"
 #include "sess.h"
 #include "state.h"
@@ -531,6 +532,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 
 	w->eng = e;
 	w->id = id;
+	w->log = log_ring(e->log, id);
 	w->wake_fd = -1;
 	pthread_mutex_init(&w->cmd_lock, NULL);
 	pthread_mutex_init(&w->grant_lock, NULL);
@@ -582,7 +584,8 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 }
 
 struct eng *
-eng_start(struct graph *g, struct state_store *st, unsigned nthreads)
+eng_start(struct graph *g, struct state_store *st, struct log *lg,
+    unsigned nthreads)
 {
 	struct eng *e;
 	unsigned i, started = 0;
@@ -593,6 +596,7 @@ eng_start(struct graph *g, struct state_store *st, unsigned nthreads)
 	if (e == NULL)
 		return NULL;
 	e->state = st;
+	e->log = lg;
 	e->bufsize = g->bufsize;
 	atomic_init(&e->ndone, 0);
 	e->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -24,6 +24,8 @@
 #define ENG_COMMON_TMO		16	/* timeout durations kept in lists */
 
 struct eng;
+struct log;
+struct log_ring;
 struct lsn;
 struct sess;
 struct txn;
@@ -110,6 +112,7 @@ struct eng_worker {
 	unsigned nrr_pos;
 	uint64_t rng;
 
+	struct log_ring *log;		/* traffic log records; NULL: none */
 	/* libevent's common timeouts made for this worker, by duration */
 	struct {
 		uint32_t ms;
@@ -133,6 +136,7 @@ struct eng_worker {
 
 struct eng {
 	struct state_store *state;
+	struct log *log;		/* NULL: no traffic log */
 	struct eng_worker *workers;
 	unsigned nworkers;
 	uint32_t bufsize;
@@ -144,11 +148,13 @@ struct eng {
 
 /*
  * Start nthreads workers serving listeners of g (one ref of g is taken
- * per worker). Returns NULL with a message on stderr when a listener cannot
- * be opened or a thread cannot start. Main thread only.
+ * per worker), logging traffic to lg's rings (lg may be NULL; it must
+ * have nthreads rings and outlive the engine). Returns NULL with a
+ * message on stderr when a listener cannot be opened or a thread cannot
+ * start. Main thread only.
  */
 struct eng *eng_start(struct graph *g, struct state_store *st,
-    unsigned nthreads);
+    struct log *lg, unsigned nthreads);
 /* Ask every worker to stop and wait for them; frees the engine. */
 void eng_stop(struct eng *e);
 /*

@@ -159,6 +159,9 @@ struct g_proxy {
 	struct g_errorfile *errorfiles;
 	unsigned nerrorfiles;
 	bool log_global;
+	struct g_log *logs;		/* its own log lines */
+	unsigned nlogs;
+	uint64_t log_mask;		/* frontends: set by log_attach() */
 	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
 	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
 	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
@@ -241,6 +244,7 @@ struct g_log {
 	int facility;
 	int level;
 	enum log_format format;
+	unsigned max_len;
 };
 
 struct graph {

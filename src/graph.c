@@ -243,6 +243,30 @@ gb_stats(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 	gp->stats = st;
 }
 
+/* The log lines of a section. */
+static void
+gb_logs(struct gb *b, const struct conf_log *cl, struct g_log **out,
+    unsigned *n)
+{
+	const struct conf_log *l;
+	struct g_log *g;
+	unsigned i;
+
+	*n = 0;
+	for (l = cl; l != NULL; l = l->next)
+		(*n)++;
+	*out = g = gb_alloc(b, sizeof(*g) * *n);
+	for (l = cl, i = 0; g != NULL && l != NULL; l = l->next, i++) {
+		g[i].kind = l->kind;
+		g[i].addr = l->addr;
+		g[i].path = gb_str(b, l->path);
+		g[i].facility = l->facility;
+		g[i].level = l->level;
+		g[i].format = l->format;
+		g[i].max_len = l->max_len;
+	}
+}
+
 static void
 gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 {
@@ -257,6 +281,7 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 		gp->table = (struct g_table *)graph_find_table(b->g, cp->name);
 	gp->opts = cp->opts;
 	gp->log_global = cp->log_global;
+	gb_logs(b, cp->logs, &gp->logs, &gp->nlogs);
 	gp->fwdfor_except = cp->fwdfor_except;
 	gp->fwdfor_except_bits = cp->fwdfor_except_bits;
 	gp->fwdfor_header = gb_str(b, cp->fwdfor_header ? cp->fwdfor_header :
@@ -489,7 +514,6 @@ static void
 gb_global(struct gb *b)
 {
 	const struct conf_global *cg = &b->c->global;
-	const struct conf_log *cl;
 	const struct conf_stats_socket *cs;
 	struct graph *g = b->g;
 	long ncpu;
@@ -508,17 +532,7 @@ gb_global(struct gb *b)
 	    GRAPH_DEFAULT_BUFSIZE;
 	g->maxhdr = cg->tune_maxhdr ? cg->tune_maxhdr : GRAPH_DEFAULT_MAXHDR;
 	g->pidfile = gb_str(b, cg->pidfile);
-	for (cl = cg->logs; cl != NULL; cl = cl->next)
-		g->nlogs++;
-	g->logs = gb_alloc(b, sizeof(*g->logs) * g->nlogs);
-	for (cl = cg->logs, i = 0; g->logs && cl; cl = cl->next, i++) {
-		g->logs[i].kind = cl->kind;
-		g->logs[i].addr = cl->addr;
-		g->logs[i].path = gb_str(b, cl->path);
-		g->logs[i].facility = cl->facility;
-		g->logs[i].level = cl->level;
-		g->logs[i].format = cl->format;
-	}
+	gb_logs(b, cg->logs, &g->logs, &g->nlogs);
 	for (cs = cg->sockets; cs != NULL; cs = cs->next)
 		g->nsockets++;
 	g->sockets = gb_alloc(b, sizeof(*g->sockets) * g->nsockets);

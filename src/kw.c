@@ -68,6 +68,8 @@ static const char *const option_names[OPT__COUNT] = {
 	[OPT_MYSQL_CHECK] = "mysql-check",
 	[OPT_PGSQL_CHECK] = "pgsql-check",
 	[OPT_REDIS_CHECK] = "redis-check",
+	[OPT_DONTLOG_NORMAL] = "dontlog-normal",
+	[OPT_LOG_SEPARATE_ERRORS] = "log-separate-errors",
 };
 
 const char *
@@ -346,8 +348,6 @@ kw_inert(struct kw_ctx *ctx, const struct loc *loc, const char *what,
 	diag_warn(ctx->d, loc, "'%s' has no effect yet: %s", what, why);
 }
 
-#define KW_NO_LOGS	"weir logs to stderr only, and no requests"
-
 /* ---- generic setters --------------------------------------------------- */
 
 static void *
@@ -446,6 +446,14 @@ kw_name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
+static bool
+kw_is_socket(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode);
+}
+
 static struct conf_log **
 kw_logs(struct kw_ctx *ctx)
 {
@@ -453,8 +461,11 @@ kw_logs(struct kw_ctx *ctx)
 }
 
 /*
- * log global | stdout | stderr | /dev/log | ADDR[:PORT] | udp@ADDR:PORT
- *     [len N] [format F] [FACILITY [LEVEL [MINLEVEL]]]
+ * log global | stdout | stderr | /PATH | file@/PATH | unix@/PATH |
+ *     ADDR[:PORT] | udp@ADDR:PORT [len N] [format F]
+ *     [FACILITY [LEVEL [MINLEVEL]]]
+ * A bare path with a facility is a syslog socket (HAProxy's /dev/log);
+ * without one, a file.
  */
 static int
 kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
@@ -469,6 +480,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	struct conf_log *lg, **pp;
 	const char *err, *target;
 	unsigned i, nlevels = 0;
+	bool fmt_set = false, bare_path = false;
 	int v;
 
 	if (kw_nargs(ctx, st, 1, 1, 8, "log") < 0)
@@ -483,7 +495,6 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		if (kw_nargs(ctx, st, 2, 0, 0, "log global") < 0)
 			return -1;
 		ctx->px->log_global = true;
-		kw_inert(ctx, &st->loc, "log global", KW_NO_LOGS);
 		return 0;
 	}
 	lg = arena_alloc(&ctx->c->arena, sizeof(*lg));
@@ -492,6 +503,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	lg->loc = st->loc;
 	lg->facility = -1;
 	lg->level = 7;
+	lg->max_len = 1024;	/* HAProxy's default */
 	target = t->s;
 	if (strcmp(target, "stdout") == 0) {
 		lg->kind = LOG_STDOUT;
@@ -499,9 +511,18 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	} else if (strcmp(target, "stderr") == 0) {
 		lg->kind = LOG_STDERR;
 		lg->format = LOG_FMT_RAW;
+	} else if (strncmp(target, "file@", 5) == 0) {
+		lg->kind = LOG_FILE;
+		lg->path = target + 5;
+		if (lg->path[0] != '/') {
+			diag_error(ctx->d, &t->loc, "log file '%s' needs an "
+			    "absolute path", lg->path);
+			return -1;
+		}
 	} else if (target[0] == '/' || strncmp(target, "unix@", 5) == 0) {
 		lg->kind = LOG_UNIX;
 		lg->path = target[0] == '/' ? target : target + 5;
+		bare_path = target[0] == '/';
 	} else {
 		if (strncmp(target, "udp@", 4) == 0)
 			target += 4;
@@ -541,6 +562,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				if (kw_get_int(ctx, &st->words[i], "log len",
 				    80, 65535, &len) < 0)
 					return -1;
+				lg->max_len = (unsigned)len;
 				continue;
 			}
 			v = kw_name_index(formats, NELEM(formats),
@@ -553,6 +575,7 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				return -1;
 			}
 			lg->format = (enum log_format)v;
+			fmt_set = true;
 			continue;
 		}
 		if (conf_word_is(w, "sample")) {
@@ -594,6 +617,11 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 			return -1;
 		}
 	}
+	/* a syslog socket without a facility stays the error it is */
+	if (bare_path && lg->facility < 0 && !kw_is_socket(lg->path))
+		lg->kind = LOG_FILE;
+	if (lg->kind == LOG_FILE && !fmt_set)
+		lg->format = LOG_FMT_RAW;
 	if ((lg->kind == LOG_UDP || lg->kind == LOG_UNIX) &&
 	    lg->facility < 0) {
 		diag_error(ctx->d, &t->loc,
@@ -607,7 +635,6 @@ kw_log(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	for (pp = kw_logs(ctx); *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = lg;
-	kw_inert(ctx, &st->loc, "log", KW_NO_LOGS);
 	return 0;
 }
 
@@ -989,7 +1016,7 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "checkcache",		0, 0, 0, KW_LATER },
 		{ "clitcpka",		0, 0, 0, KW_LATER },
 		{ "contstats",		0, 0, 0, "is not needed: weir always counts continuously" },
-		{ "dontlog-normal",	0, 0, 0, KW_LATER },
+		{ "dontlog-normal",	KS_DEF | KS_FE,	OPT_DONTLOG_NORMAL, 0, NULL },
 		{ "dontlognull",	KS_DEF | KS_FE,	OPT_DONTLOGNULL, 0, NULL },
 		{ "forwardfor",		KS_PX,		OPT_FORWARDFOR, 4, NULL },
 		{ "http-buffer-request", 0, 0, 0, KW_LATER },
@@ -1004,7 +1031,7 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "independent-streams", 0, 0, 0, KW_LATER },
 		{ "ldap-check",		0, 0, 0, KW_LATER },
 		{ "log-health-checks",	0, 0, 0, KW_LATER },
-		{ "log-separate-errors", 0, 0, 0, KW_LATER },
+		{ "log-separate-errors", KS_DEF | KS_FE, OPT_LOG_SEPARATE_ERRORS, 0, NULL },
 		{ "logasap",		0, 0, 0, KW_LATER },
 		{ "mysql-check",	KS_DEF | KS_BE,	OPT_MYSQL_CHECK, 3, NULL },
 		{ "nolinger",		0, 0, 0, KW_LATER },
@@ -1072,9 +1099,6 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		px->opts &= ~((1u << OPT_HTTPLOG) | (1u << OPT_TCPLOG));
 		px->opts |= bit;
 	}
-	if (s->id == OPT_HTTPLOG || s->id == OPT_TCPLOG ||
-	    s->id == OPT_DONTLOGNULL)
-		kw_inert(ctx, &st->loc, name, KW_NO_LOGS);
 	if (s->id == OPT_FORWARDFOR)
 		return kw_opt_forwardfor(ctx, st, skip);
 	if (kw_opt_chk_kind(s->id) != CHK_TCP) {

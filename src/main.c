@@ -23,6 +23,7 @@
 #include "diag.h"
 #include "eng.h"
 #include "graph.h"
+#include "log.h"
 #include "notify.h"
 #include "state.h"
 #include "stats.h"
@@ -59,6 +60,7 @@ struct weir {
 	struct state_store *st;
 	struct admin *admin;
 	struct eng *e;
+	struct log *log;		/* the traffic log's rings and writer */
 	struct event_base *base;
 	uint64_t generation;
 	bool stopping;
@@ -282,6 +284,7 @@ weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
 
 	/* numbered before the workers can see it */
 	g->generation = wr->generation + 1;
+	log_attach(wr->log, g);
 	if (state_attach(wr->st, g) < 0)
 		snprintf(err, sizeof(err), "out of memory");
 	else if (eng_reload(wr->e, g, err, sizeof(err)) == 0)
@@ -421,11 +424,16 @@ notify_reloading(const struct timespec *t0)
 	notify(msg);
 }
 
-/* SIGUSR1: reopen log files. Logs go to stderr, which needs none. */
+/*
+ * SIGUSR1: reopen log files, after a rotation renamed them. The log
+ * thread does it and says so on stderr.
+ */
 static void
 on_usr1(evutil_socket_t sig, short what, void *arg)
 {
-	fprintf(stderr, "weir: SIGUSR1: no log file to reopen\n");
+	struct weir *wr = arg;
+
+	log_reopen(wr->log);
 }
 
 /* Write the pid to path; a failure is reported, not fatal. */
@@ -485,7 +493,12 @@ serve(struct weir *wr)
 		}
 	}
 	atomic_store(&wr->st->generation, wr->generation);
-	wr->e = eng_start(g, wr->st, g->nbthread);
+	/* rings for every worker, whether or not this graph logs */
+	wr->log = log_new(g->nbthread);
+	if (wr->log == NULL)
+		goto out;
+	log_attach(wr->log, g);
+	wr->e = eng_start(g, wr->st, wr->log, g->nbthread);
 	if (wr->e == NULL)
 		goto out;
 	ev_done = event_new(wr->base, wr->e->done_fd, EV_READ | EV_PERSIST,
@@ -510,6 +523,9 @@ serve(struct weir *wr)
 	if (wr->stopping && !eng_done(wr->e))
 		fprintf(stderr, "weir: closing the connections left\n");
 	eng_stop(wr->e);
+	/* the workers are gone: what they logged is written now */
+	log_free(wr->log);
+	wr->log = NULL;
 	if (wr->pidfile != NULL)
 		unlink(wr->pidfile);
 	fprintf(stderr, "weir: stopped\n");
@@ -517,6 +533,7 @@ serve(struct weir *wr)
 out:
 	admin_free(wr->admin);
 	wr->admin = NULL;
+	log_free(wr->log);
 	if (ev_usr1 != NULL)
 		event_free(ev_usr1);
 	if (ev_done != NULL)

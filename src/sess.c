@@ -37,6 +37,7 @@
 #include "h1.h"
 #include "http.h"
 #include "lb.h"
+#include "log.h"
 #include "lsn.h"
 #include "pp.h"
 #include "state.h"
@@ -60,6 +61,7 @@ enum sess_state {
 #define SF_NEW		0x10	/* no request read yet on this connection */
 #define SF_PP		0x20	/* a PROXY protocol header is due first */
 #define SF_PP_DST	0x40	/* pp_dst holds the address the client used */
+#define SF_LOGGED	0x80	/* a transaction of it was logged */
 
 enum req_phase {
 	RQ_HEAD = 0,		/* reading the request head */
@@ -184,6 +186,13 @@ struct txn {
 	uint64_t bin, bout;	/* client bytes not yet counted */
 	uint64_t t0_us;		/* first try to reach a server */
 
+	/* traffic log: wall-clock microseconds of each step, 0: not yet */
+	bool logged;		/* its frontend logs it: steps are timed */
+	char term;		/* why it ended, HAProxy's cause letter */
+	uint64_t ts_start, ts_req, ts_con, ts_rsp;
+	uint64_t ts_qin, ts_qout;	/* into the backend queue, out of it */
+	uint64_t bytes_out;	/* written to the client */
+
 	/* not cleared at each request: each part says how much it holds */
 	struct http_ops req_ops;
 	struct http_ops rsp_ops;
@@ -212,6 +221,9 @@ static int txn_end(struct txn *);
 static int sess_answer(struct sess *, unsigned, const char *);
 static void sess_close(struct sess *, const char *);
 static void sc_close(struct srvconn *);
+static void txn_log_begin(struct txn *);
+static void txn_log(struct sess *, struct txn *);
+static void txn_term(struct txn *, const char *);
 static int tunnel_pump(struct sess *);
 static void q_grant(struct state_backend *);
 static bool q_leave(struct txn *, bool);
@@ -226,6 +238,22 @@ tv_ms(struct timeval *tv, uint64_t ms)
 	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
 	return tv;
 }
+
+/* The worker's cached wall clock, in microseconds: no system call. */
+static uint64_t
+txn_now(const struct txn *t)
+{
+	struct timeval tv;
+
+	event_base_gettimeofday_cached(t->s->w->base, &tv);
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+/* Time step f of a logged transaction. */
+#define TXN_STAMP(t, f)	do {						\
+	if ((t)->logged)						\
+		(t)->f = txn_now(t);					\
+} while (0)
 
 /* The longest timer given to libevent; a later deadline wakes up first. */
 #define IO_TIMER_MAX_MS		86400000u
@@ -724,6 +752,8 @@ txn_free(struct sess *s, struct txn *t)
 	struct eng_worker *w = s->w;
 
 	txn_count(t);
+	if (t->logged)
+		txn_log(s, t);
 	if (t->q.where != QE_NONE)
 		(void)q_leave(t, true);
 	txn_release_server(t);
@@ -748,9 +778,10 @@ sess_close(struct sess *s, const char *reason)
 {
 	struct eng_worker *w = s->w;
 
-	(void)reason;
-	if (s->txn != NULL)
+	if (s->txn != NULL) {
+		txn_term(s->txn, reason);
 		txn_free(s, s->txn);
+	}
 	if (event_initialized(&s->ev))
 		event_del(&s->ev);
 	if (s->fd >= 0)
@@ -1219,6 +1250,8 @@ txn_enqueue(struct txn *t, bool first)
 
 	t->q.txn = t;
 	t->q.w = s->w;
+	if (t->logged && t->ts_qin == 0)
+		t->ts_qin = txn_now(t);
 	q_push(t->be->st, &t->q, first);
 	if (sess_want(s, 0, t->be->px.timeout_ms[TO_QUEUE]) < 0) {
 		sess_close(s, "event error");
@@ -1250,6 +1283,7 @@ sess_run_grants(struct eng_worker *w)
 			break;
 		t = q->txn;
 		t->granted = true;
+		TXN_STAMP(t, ts_qout);
 		(void)txn_connect(t);
 	}
 }
@@ -1391,6 +1425,8 @@ txn_start(struct sess *s)
 	}
 	t->fe = fe;
 	s->ka_ms = (uint32_t)fe->px.timeout_ms[TO_HTTP_KEEP_ALIVE];
+	if (fe->px.log_mask != 0)
+		txn_log_begin(t);
 	if (s->flags & SF_NEW) {
 		s->flags &= ~SF_NEW;
 		if (s->lsn->cache_pp)
@@ -1596,6 +1632,9 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 		return SESS_GONE;
 	}
 	t->bout += (uint64_t)n;
+	t->bytes_out += (uint64_t)n;
+	if (t->logged && t->term == 0)
+		t->term = 'L';		/* answered by weir itself */
 	t->rsp_phase = RS_DONE;
 	t->req_phase = RQ_DONE;
 	if ((size_t)n < len) {
@@ -1620,9 +1659,10 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 	char *out = s->w->scratch;
 	size_t len;
 
-	(void)why;
-	if (t != NULL)
+	if (t != NULL) {
 		t->status = status;
+		txn_term(t, why);
+	}
 	/* the backend's errorfile first, when one was chosen */
 	len = 0;
 	if (t != NULL && t->be != NULL)
@@ -1785,6 +1825,7 @@ txn_request(struct sess *s)
 	unsigned i;
 	bool close;
 
+	TXN_STAMP(t, ts_req);
 	t->req->start = t->hlen;
 	t->req_body = (uint8_t)h1_req_body(&t->reqm);
 	t->req_left = t->req_body == H1_BODY_CLEN ? t->reqm.clen : 0;
@@ -1946,6 +1987,8 @@ txn_connect(struct txn *t)
 	ctr_add(CTR_OF(be->st, w), CTR_CONN_TOT, 1);
 	check_took(t->srv);
 	t->rsp_phase = RS_WAIT;
+	if (t->sc->state != SC_CONNECTING)
+		TXN_STAMP(t, ts_con);
 	if (!(s->flags & SF_HTTP)) {
 		if ((t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
 		    txn_spend(t, NULL, 0) < 0) {
@@ -2434,6 +2477,7 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 			return SESS_GONE;
 		}
 		t->bout += (uint64_t)n;
+		t->bytes_out += (uint64_t)n;
 		if (head != NULL && (size_t)n < hlen) {
 			if (pend_set(&t->cpend, head + n,
 			    hlen - (size_t)n) < 0) {
@@ -2503,6 +2547,7 @@ txn_response(struct txn *t, int hlen)
 	unsigned flags = 0;
 	size_t len;
 
+	TXN_STAMP(t, ts_rsp);
 	t->status = m->status;
 	if (m->status >= 200 && t->srv != NULL)
 		check_report(t->srv, m->status >= 500 && m->status != 501 &&
@@ -2520,6 +2565,7 @@ txn_response(struct txn *t, int hlen)
 				sess_close(s, "client write error");
 				return SESS_GONE;
 			}
+			t->bytes_out += (uint64_t)hlen;
 		}
 		buf_consume(t->rsp, (uint32_t)hlen);
 		if (t->rsp->start != 0)
@@ -2677,6 +2723,8 @@ txn_end(struct txn *t)
 			sess_close(s, "done");
 		return SESS_GONE;
 	}
+	if (t->logged)
+		txn_log(s, t);
 	/* bytes of a pipelined request move to the front of the buffer */
 	b = t->req;
 	t->req = NULL;
@@ -2717,6 +2765,8 @@ txn_end(struct txn *t)
 			sess_close(s, "no frontend");
 			return SESS_GONE;
 		}
+		if (nt->fe->px.log_mask != 0)
+			txn_log_begin(nt);
 		s->state = SESS_REQ;
 		h1_msg_init(&nt->reqm, H1_REQUEST, nt->g->maxhdr);
 		return sess_read_req(s);
@@ -2813,6 +2863,7 @@ tunnel_pump(struct sess *s)
 			if (n > 0) {
 				buf_consume(t->rsp, (uint32_t)n);
 				t->bout += (uint64_t)n;
+				t->bytes_out += (uint64_t)n;
 				progress = 1;
 			}
 		}
@@ -2833,6 +2884,11 @@ tunnel_pump(struct sess *s)
 			}
 		}
 	} while (progress);
+	/* bytes moved before the connect's own event came: it is up */
+	if (sc->state == SC_CONNECTING && (t->req_sent > 0 || t->got_rsp)) {
+		sc->state = SC_BUSY;
+		TXN_STAMP(t, ts_con);
+	}
 	txn_count_bytes(t);
 
 	if ((s->flags & SF_CLI_EOF) && sc->eof && buf_len(t->req) == 0 &&
@@ -3012,7 +3068,7 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if (t->s->state == SESS_TUNNEL) {
-			sess_close(t->s, "tunnel timeout");
+			sess_close(t->s, "server tunnel timeout");
 			return;
 		}
 		if (!t->got_rsp) {
@@ -3038,6 +3094,7 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		sc->state = SC_BUSY;
+		TXN_STAMP(t, ts_con);
 		if (t->s->state == SESS_TUNNEL) {
 			(void)tunnel_pump(t->s);
 			return;
@@ -3055,6 +3112,210 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 	}
 	if (what & EV_READ)
 		(void)txn_read_rsp(t);
+}
+
+/* ---- traffic log ------------------------------------------------------- */
+
+/* HAProxy's termination causes, by the reason a transaction ended. */
+static const struct {
+	const char *why;
+	char cause;
+} txn_causes[] = {
+	{ "done", '-' },
+	{ "tunnel closed", '-' },
+	{ "client aborted", 'C' },
+	{ "client closed", 'C' },
+	{ "client closed during the request body", 'C' },
+	{ "client closed mid-request", 'C' },
+	{ "client read error", 'C' },
+	{ "client write error", 'C' },
+	{ "client timeout", 'c' },
+	{ "request timeout", 'c' },
+	{ "tunnel timeout", 'c' },
+	{ "connect failed", 'S' },
+	{ "no server", 'S' },
+	{ "server closed", 'S' },
+	{ "server closed mid-response", 'S' },
+	{ "server read error", 'S' },
+	{ "server write error", 'S' },
+	{ "write error", 'S' },
+	{ "connect timeout", 's' },
+	{ "server timeout", 's' },
+	{ "server timeout mid-response", 's' },
+	{ "server tunnel timeout", 's' },
+	{ "queue timeout", 's' },
+	{ "out of memory", 'R' },
+	{ "event error", 'I' },
+	{ "hard-stop-after", 'K' },
+	{ "no frontend", 'K' },
+	{ "stopping", 'K' },
+};
+
+/*
+ * Note why t ends, the first reason given: a rule or a bad message ('P'
+ * for weir's refusals, the default) unless the table says otherwise.
+ */
+static void
+txn_term(struct txn *t, const char *why)
+{
+	size_t i;
+
+	if (!t->logged || t->term != 0)
+		return;
+	t->term = 'P';
+	for (i = 0; i < sizeof(txn_causes) / sizeof(txn_causes[0]); i++) {
+		if (strcmp(why, txn_causes[i].why) == 0) {
+			t->term = txn_causes[i].cause;
+			break;
+		}
+	}
+}
+
+/*
+ * A transaction of a frontend with log targets starts: time it, unless
+ * the frontend logs connections only, as HAProxy does with neither
+ * option httplog nor tcplog ("Connect from" at accept).
+ */
+static void
+txn_log_begin(struct txn *t)
+{
+	struct sess *s = t->s;
+	const struct g_proxy *px = &t->fe->px;
+	struct log_rec *r;
+
+	if (s->w->log == NULL)
+		return;
+	if (px->opts & (1u << OPT_HTTPLOG | 1u << OPT_TCPLOG)) {
+		t->logged = true;
+		t->ts_start = txn_now(t);
+		return;
+	}
+	if (!(s->flags & SF_NEW) || (r = log_rec_get(s->w->log)) == NULL)
+		return;
+	r->mask = px->log_mask;
+	r->kind = LOG_REC_CONNECT;
+	r->http = px->mode == PX_MODE_HTTP;
+	r->accept_us = txn_now(t);
+	memcpy(&r->cli, &s->peer, sizeof(r->cli));
+	if (s->lsn != NULL && s->lsn->addr.len <= sizeof(r->fe_addr))
+		memcpy(&r->fe_addr, &s->lsn->addr.ss, s->lsn->addr.len);
+	log_rec_text(r, 0, px->name, strlen(px->name), &r->fe_len, NULL);
+	log_push(s->w->log);
+}
+
+static int32_t
+ms_between(uint64_t a, uint64_t b)
+{
+	if (a == 0 || b == 0)
+		return -1;
+	return b > a ? (int32_t)((b - a) / 1000) : 0;
+}
+
+/* Whether t carried nothing: option dontlognull leaves it out. */
+static bool
+txn_null(const struct sess *s, const struct txn *t)
+{
+	if (t->bytes_out > 0 || t->req_sent > 0 || t->hlen > 0)
+		return false;
+	if (!(s->flags & SF_HTTP) && t->req != NULL)
+		return buf_len(t->req) == 0;
+	return t->req == NULL || t->req->end == 0;
+}
+
+/* The log record of t, pushed on the worker's ring; once per t. */
+static void
+txn_log(struct sess *s, struct txn *t)
+{
+	const struct g_proxy *px = &t->fe->px;
+	bool http = (s->flags & SF_HTTP) && (px->opts & (1u << OPT_HTTPLOG));
+	struct log_rec *r;
+	uint64_t end;
+	size_t off;
+	unsigned i;
+	bool failed;
+
+	t->logged = false;
+	if (txn_null(s, t)) {
+		/* a kept-alive connection closing between requests */
+		if ((s->flags & SF_LOGGED) ||
+		    (px->opts & (1u << OPT_DONTLOGNULL)))
+			return;
+	}
+	s->flags |= SF_LOGGED;
+	/* HAProxy's errors: a cause but weir's own answer, a retry, a 5xx */
+	failed = (t->term != 0 && t->term != '-' && t->term != 'L') ||
+	    t->tries > 0 || ((s->flags & SF_HTTP) && t->status >= 500);
+	if (!failed && t->term != 'L' &&
+	    (px->opts & (1u << OPT_DONTLOG_NORMAL)))
+		return;
+	if ((r = log_rec_get(s->w->log)) == NULL)
+		return;
+	end = txn_now(t);
+	r->mask = px->log_mask;
+	if (failed && (px->opts & (1u << OPT_LOG_SEPARATE_ERRORS)))
+		r->level = LOG_LEVEL_ERR;
+	r->kind = http ? LOG_REC_HTTP : LOG_REC_TCP;
+	r->http = (s->flags & SF_HTTP) != 0;
+	r->accept_us = t->ts_start;
+	r->tq = http ? ms_between(t->ts_start, t->ts_req) : -1;
+	r->tw = t->be != NULL && (t->ts_req != 0 || !http) ? 0 : -1;
+	if (t->ts_qin != 0)
+		r->tw = ms_between(t->ts_qin, t->ts_qout ? t->ts_qout : end);
+	r->tc = ms_between(t->ts_qout ? t->ts_qout : http ? t->ts_req :
+	    t->ts_start, t->ts_con);
+	r->tr = t->ts_con != 0 ? ms_between(t->ts_con, t->ts_rsp) : -1;
+	r->tt = ms_between(t->ts_start, end);
+	r->status = t->status != 0 ? (int32_t)t->status : -1;
+	r->bytes = t->bytes_out;
+	memcpy(&r->cli, &s->peer, sizeof(r->cli));
+	r->ac = s->w->nsess;
+	r->fc = s->lsn != NULL ? s->lsn->nsess : 0;
+	for (i = 0; t->be != NULL && i < t->be->nservers; i++)
+		r->bc += (uint32_t)atomic_load_explicit(
+		    &t->be->servers[i].st->cur_conns, memory_order_relaxed);
+	r->sc = t->srv != NULL ? (uint32_t)atomic_load_explicit(
+	    &t->srv->st->cur_conns, memory_order_relaxed) : 0;
+	/* counted with this one, as HAProxy does, released or not yet */
+	if (t->srv != NULL && !t->counted && t->ts_con != 0) {
+		r->bc++;
+		r->sc++;
+	}
+	r->rc = t->tries;
+	if (t->be != NULL)
+		r->bq = atomic_load_explicit(&t->be->st->qlen,
+		    memory_order_relaxed);
+	/* the cause, then where the transaction was (HAProxy's R C H D) */
+	r->term[0] = t->term != 0 ? t->term : '-';
+	if (r->term[0] == '-')
+		r->term[1] = '-';
+	else if (t->be == NULL || ((s->flags & SF_HTTP) && t->ts_req == 0))
+		r->term[1] = 'R';
+	else if (t->ts_qin != 0 && t->ts_qout == 0 && t->ts_con == 0)
+		r->term[1] = 'Q';
+	else if (t->ts_con == 0)
+		r->term[1] = 'C';
+	else if ((s->flags & SF_HTTP) && t->ts_rsp == 0 && t->status != 101)
+		r->term[1] = 'H';
+	else
+		r->term[1] = 'D';
+	off = log_rec_text(r, 0, px->name, strlen(px->name), &r->fe_len,
+	    NULL);
+	if (t->be != NULL)
+		off += log_rec_text(r, off, t->be->px.name,
+		    strlen(t->be->px.name), &r->be_len, NULL);
+	if (t->srv != NULL)
+		off += log_rec_text(r, off, t->srv->name, strlen(t->srv->name),
+		    &r->srv_len, NULL);
+	if (http && t->hlen > 0 && t->req != NULL) {
+		const char *p = t->req->data;
+		const char *eol = memchr(p, '\r', t->hlen);
+
+		if (eol == NULL)
+			eol = memchr(p, '\n', t->hlen);
+		log_rec_text(r, off, p, eol ? (size_t)(eol - p) : t->hlen,
+		    NULL, &r->req_len);
+	}
+	log_push(s->w->log);
 }
 
 /* ---- cleanup ----------------------------------------------------------- */

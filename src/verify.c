@@ -257,6 +257,7 @@ verify_mode(const struct conf_proxy *px, struct diag *d)
 		OPT_HTTP_KEEP_ALIVE, OPT_HTTP_SERVER_CLOSE, OPT_HTTPCHK,
 		OPT_HTTPCLOSE, OPT_HTTPLOG };
 	const struct conf_http_rule *r;
+	const char *what;
 	size_t i;
 	char where[256];
 
@@ -277,17 +278,19 @@ verify_mode(const struct conf_proxy *px, struct diag *d)
 		if ((http_opts[i] == OPT_HTTPLOG && !(px->cap & PX_CAP_FE)) ||
 		    (http_opts[i] == OPT_HTTPCHK && !(px->cap & PX_CAP_BE)))
 			continue;
+		/* HAProxy falls back to tcplog, and so does weir */
+		what = http_opts[i] == OPT_HTTPLOG ? "tcplog is used instead" :
+		    "it is ignored";
 		if (o->inherited)
 			diag_warn(d, &px->loc, "'option %s' (inherited from "
-			    "defaults at %s) needs mode http; it is ignored "
-			    "in %s '%s'", kw_option_name(http_opts[i]),
-			    loc_str(&o->loc, where, sizeof(where)),
+			    "defaults at %s) needs mode http; %s in %s '%s'",
+			    kw_option_name(http_opts[i]),
+			    loc_str(&o->loc, where, sizeof(where)), what,
 			    px_kind(px), px->name);
 		else
 			diag_warn(d, &o->loc, "'option %s' needs mode http; "
-			    "it is ignored in %s '%s'",
-			    kw_option_name(http_opts[i]), px_kind(px),
-			    px->name);
+			    "%s in %s '%s'", kw_option_name(http_opts[i]),
+			    what, px_kind(px), px->name);
 	}
 	if ((px->cap & PX_CAP_BE) &&
 	    (px->balance == LB_URI || px->balance == LB_HDR)) {

@@ -89,6 +89,7 @@ main(int argc, char **argv)
 		{ "h1", NULL, NULL, NULL, NULL, h1_tests },
 		{ "kw", NULL, NULL, NULL, NULL, kw_tests },
 		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
+		{ "log", NULL, NULL, NULL, NULL, log_tests },
 		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
 		{ "stats", NULL, NULL, NULL, NULL, stats_tests },
 		{ "stick", NULL, NULL, NULL, NULL, stick_tests },

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -999,6 +1001,7 @@ test_log_targets(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	EXPECT_STR(addr_str(&l->addr), "10.0.0.1:1514");
 	EXPECT_INT(l->facility, 18);
+	EXPECT_INT(l->max_len, 1024);
 	/* the first level is the maximum, the second the minimum */
 	EXPECT_INT(l->level, 6);
 	l = l->next;
@@ -1014,6 +1017,68 @@ test_log_targets(void)
 	EXPECT_INT(l->format, LOG_FMT_RFC5424);
 	CU_ASSERT_PTR_NULL(l->next);
 	conf_free(c);
+}
+
+/* A path without a facility is a file; with one, a syslog socket. */
+static void
+test_log_files(void)
+{
+	struct conf *c;
+	struct conf_log *l;
+
+	LOAD(c, "global\n"
+	    "  log /var/log/weir.log\n"
+	    "  log file@/var/log/w.json len 4096 format json\n"
+	    "  log /dev/log local0\n"
+	    "  log /var/log/weir.log format rfc5424\n");
+	l = c->global.logs;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_STR(l->path, "/var/log/weir.log");
+	EXPECT_INT(l->format, LOG_FMT_RAW);
+	EXPECT_INT(l->max_len, 1024);	/* HAProxy's default */
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_STR(l->path, "/var/log/w.json");
+	EXPECT_INT(l->format, LOG_FMT_JSON);
+	EXPECT_INT(l->max_len, 4096);
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_UNIX);
+	EXPECT_INT(l->format, LOG_FMT_RFC3164);
+	l = l->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	EXPECT_INT(l->kind, LOG_FILE);
+	EXPECT_INT(l->format, LOG_FMT_RFC5424);
+	conf_free(c);
+	EXPECT_STR(kw_diags("global\n  log file@weir.log\n"),
+	    "t.conf:2:7: error: log file 'weir.log' needs an absolute "
+	    "path\n");
+}
+
+/* A syslog socket without a facility is an error, not a file. */
+static void
+test_log_socket_needs_facility(void)
+{
+	char dir[] = "/tmp/weir-kw.XXXXXX", conf[256], want[256];
+	struct sockaddr_un un;
+	int fd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s/log", dir);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&un, sizeof(un)) == 0);
+	snprintf(conf, sizeof(conf), "global\n  log %s\n", un.sun_path);
+	snprintf(want, sizeof(want), "t.conf:2:7: error: a syslog target "
+	    "needs a facility, e.g. 'log %s local0'\n", un.sun_path);
+	EXPECT_STR(kw_diags(conf), want);
+	close(fd);
+	unlink(un.sun_path);
+	rmdir(dir);
 }
 
 static void
@@ -1643,10 +1708,7 @@ test_inert_settings_warn(void)
 	    "backend b\n"
 	    "  option httpchk /health\n"
 	    "  server a 127.0.0.1:80 check\n"),
-	    "t.conf:2:3: warning: 'log' has no effect yet: weir logs to "
-	    "stderr only, and no requests\n"
-	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
-	    "logs to stderr only, and no requests\n");
+	    "");
 	kw_keep_inert = false;
 }
 
@@ -1800,6 +1862,9 @@ CU_TestInfo kw_tests[] = {
 	{ "log targets, facilities, levels and formats are read",
 	    test_log_targets },
 	{ "log mistakes are reported", test_log_errors },
+	{ "a log path without a facility is a file", test_log_files },
+	{ "a syslog socket without a facility is an error",
+	    test_log_socket_needs_facility },
 	{ "a log line takes a facility, a level and a minimum level",
 	    test_log_levels },
 	{ "a word with an unset variable brings no keyword error",

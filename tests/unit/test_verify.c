@@ -286,8 +286,8 @@ test_option_own_warning(void)
 	    APP),
 	    "t.conf:5:1: warning: 'monitor-uri' needs mode http; it is "
 	    "ignored in frontend 'web'\n"
-	    "t.conf:7:3: warning: 'option httplog' needs mode http; it is "
-	    "ignored in frontend 'web'\n");
+	    "t.conf:7:3: warning: 'option httplog' needs mode http; tcplog "
+	    "is used instead in frontend 'web'\n");
 }
 
 static void

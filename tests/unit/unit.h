@@ -43,6 +43,7 @@ extern CU_TestInfo graph_tests[];
 extern CU_TestInfo h1_tests[];
 extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
+extern CU_TestInfo log_tests[];
 extern CU_TestInfo pp_tests[];
 extern CU_TestInfo stats_tests[];
 extern CU_TestInfo stick_tests[];
