@@ -20,6 +20,10 @@ struct g_frontend;
 struct state_backend;
 struct state_server;
 struct state_store;
+struct tls_bind;
+struct tls_srv;
+
+struct fmt;
 
 struct g_server {
 	const char *name;
@@ -32,6 +36,7 @@ struct g_server {
 	unsigned flags;		/* SRV_* */
 	uint64_t inter_ms;
 	unsigned fall, rise;
+	struct tls_srv *tls;		/* NULL: plain TCP */
 	struct state_server *st;	/* set by state_attach() */
 };
 
@@ -83,6 +88,7 @@ struct g_http_rule {
 	size_t name_len;
 	const char *value;
 	size_t value_len;
+	const struct fmt *vfmt;		/* value with %[fetch]; NULL: literal */
 	enum redir_kind redir;
 	unsigned status;
 	const char *ctype;
@@ -144,6 +150,7 @@ struct g_listener {
 	const char *text;
 	const char *name;
 	bool accept_proxy;
+	struct tls_bind *tls;		/* NULL: no ssl */
 	struct g_frontend *fe;
 };
 
@@ -200,6 +207,8 @@ struct graph {
 	struct g_listener *listeners;
 	unsigned nlisteners;
 	unsigned nservers;
+	unsigned tls_certs;		/* certificates its binds serve */
+	unsigned tls_loaded;		/* of those, read for this graph */
 
 	/* compiled ACL expressions, for regfree() when the graph goes */
 	struct acl_expr **exprs;
