@@ -283,8 +283,13 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	graph_diff(wr->g, g, changes, sizeof(changes));
 	graph_unref(wr->g);
 	wr->g = g;
-	fprintf(stderr, "weir: reloaded: generation %llu in %.1f ms: %s\n",
+	fprintf(stderr, "weir: reloaded: generation %llu in %.1f ms: %s",
 	    (unsigned long long)g->generation, ms_since(&t0), changes);
+	if (g->tls_certs > 0)
+		fprintf(stderr, "; %u certificate%s read, %u kept",
+		    g->tls_loaded, g->tls_loaded == 1 ? "" : "s",
+		    g->tls_certs - g->tls_loaded);
+	fputc('\n', stderr);
 	notify("READY=1");
 }
 
