@@ -112,7 +112,7 @@ run openssl s_client -connect "127.0.0.1:$P1" -servername b.test \
 like "$OUT" " 0 s:CN = b.test" "openssl s_client sees b.test first in the chain"
 like "$OUT" " 1 s:CN = weir test CA" "then the CA, as the PEM file orders it"
 like "$OUT" "Verify return code: 0 \\(ok\\)" "and the chain verifies"
-like "$OUT" "Protocol *: TLSv1\\.[23]" "TLS 1.2 or 1.3 is spoken"
+like "$OUT" "New, TLSv1\\.[23], Cipher is" "TLS 1.2 or 1.3 is spoken"
 run openssl s_client -connect "127.0.0.1:$P1" -servername a.test -tls1_1 \
     -cipher DEFAULT@SECLEVEL=0 </dev/null
 ok $((RC == 0)) "TLS 1.1 is refused by default"

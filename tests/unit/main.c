@@ -91,6 +91,8 @@ main(int argc, char **argv)
 		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
+		{ "tls", tls_tests_init, tls_tests_clean, NULL, NULL,
+		    tls_tests },
 		CU_SUITE_INFO_NULL,
 	};
 	unsigned total = 0, failed;
