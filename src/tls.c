@@ -304,9 +304,15 @@ tls_ctx_opts(SSL_CTX *ctx, const struct conf_tls_opts *o, char *err,
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-	/* weir retries a write with the same bytes, maybe moved */
+	/*
+	 * weir retries a write with the same bytes, maybe moved; an idle
+	 * connection keeps no record buffer; a record is read in one read(2)
+	 * rather than header then body (what is read ahead shows in
+	 * SSL_has_pending(), which the engine checks before it waits).
+	 */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_read_ahead(ctx, 1);
 	return 0;
 }
 
