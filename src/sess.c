@@ -639,6 +639,7 @@ sess_handshake(struct sess *s)
 	ERR_clear_error();
 	r = SSL_do_handshake(s->ssl);
 	if (r == 1) {
+		tls_bind_done(s->ssl);
 		eng_graph_drop(s->w, s->hs_g);
 		s->hs_g = NULL;
 		s->state = SESS_IDLE;
@@ -922,7 +923,9 @@ sc_tls(struct txn *t, struct srvconn *sc, struct eng_idle *idle)
 		}
 		sc->priv = true;
 	}
-	sc->ssl = tls_srv_ssl(ts, sc->fd, sni, sl, idle->tls_sess);
+	/* a session is resumed with the name it was made for only */
+	sc->ssl = tls_srv_ssl(ts, sc->fd, sni, sl, sc->priv ? NULL :
+	    idle->tls_sess);
 	if (sc->ssl == NULL)
 		return -1;
 	SSL_set_app_data(sc->ssl, sc);
@@ -935,7 +938,7 @@ sess_tls_new_session(SSL *ssl, SSL_SESSION *sess)
 	struct srvconn *sc = SSL_get_app_data(ssl);
 	struct eng_idle *idle;
 
-	if (sc == NULL || sc->sid >= sc->w->nidle)
+	if (sc == NULL || sc->priv || sc->sid >= sc->w->nidle)
 		return 0;
 	/* the worker's own slot for this server: no lock */
 	idle = &sc->w->idle[sc->sid];

@@ -330,6 +330,7 @@ tls_ctx_verify(SSL_CTX *ctx, const char *ca, const char *crl, bool server,
 			return -1;
 		}
 	} else if (ca != NULL) {
+		errno = 0;
 		if (!SSL_CTX_load_verify_locations(ctx, ca, NULL)) {
 			snprintf(err, errlen, "ca-file '%s': %s", ca,
 			    errno ? strerror(errno) : tls_reason(why,
@@ -448,8 +449,9 @@ tls_on_ticket(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	OSSL_PARAM params[3];
 	unsigned i;
 
+	/* none after the handshake: no ticket then, none taken */
 	if (tb == NULL || tb->nkeys == 0)
-		return enc ? -1 : 0;
+		return 0;
 	if (enc) {
 		k = &tb->keys[0];
 		if (RAND_bytes(iv, 16) <= 0)
@@ -1131,6 +1133,12 @@ tls_bind_ssl(const struct tls_bind *tb, int fd)
 	}
 	SSL_set_accept_state(ssl);
 	return ssl;
+}
+
+void
+tls_bind_done(SSL *ssl)
+{
+	SSL_set_ex_data(ssl, tls_ex_bind, NULL);
 }
 
 uint64_t

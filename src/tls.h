@@ -33,6 +33,11 @@ struct tls_bind *tls_bind_new(const struct conf_global *g,
 void tls_bind_free(struct tls_bind *tb);
 /* A new server-side SSL for an accepted connection on fd; NULL on error. */
 SSL *tls_bind_ssl(const struct tls_bind *tb, int fd);
+/*
+ * The handshake of ssl is over: it no longer points at its bind, whose
+ * graph may go before the connection does.
+ */
+void tls_bind_done(SSL *ssl);
 uint64_t tls_bind_hs_ms(const struct tls_bind *tb);
 /* How many certificates the bind serves, and how many were read anew. */
 unsigned tls_bind_ncerts(const struct tls_bind *tb);

@@ -9,7 +9,7 @@
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 27
+plan 28
 
 cd "$T_DIR" || exit 99
 
@@ -36,12 +36,15 @@ cert client ca "/CN=alice" "email:alice@example.com" || exit 99
 cert fake rogue "/CN=a.test" "DNS:a.test" || exit 99
 
 backend be || exit 99
+backend echo -m tcp || exit 99
 P1=$(free_port)	# ssl, two certificates
 P2=$(free_port)	# ssl, verify required
 P3=$(free_port)	# plain: redirects to https
 P4=$(free_port)	# plain, to the TLS servers below
 P5=$(free_port)	# a TLS server signed by the other CA
 P6=$(free_port)	# openssl s_server -www: tells whether a session was reused
+P7=$(free_port)	# mode tcp, ssl: to the echo server
+P8=$(free_port)	# mode tcp, plain, to P7 with ssl
 
 mkdir certs && cp a.pem b.pem certs/ && cp a.key certs/a.pem.key
 
@@ -87,6 +90,14 @@ backend bad
 backend reuse
     option http-server-close
     server tls 127.0.0.1:$P6 ssl verify required ca-file ca.pem sni str(a.test)
+listen tcp_tls
+    mode tcp
+    bind 127.0.0.1:$P7 ssl crt a.pem
+    server echo 127.0.0.1:$PORT_echo
+listen tcp_out
+    mode tcp
+    bind 127.0.0.1:$P8
+    server tls 127.0.0.1:$P7 ssl verify required ca-file ca.pem sni str(a.test)
 CONF
 
 run "$WEIR" -c -f lb.conf
@@ -169,6 +180,23 @@ curl -s --max-time 5 -H "Host: reuse" "http://127.0.0.1:$P4/" >r2.txt
 like "$(cat r1.txt)" "^New, TLSv1\.3" "the first connection to a TLS server is new"
 like "$(cat r2.txt)" "^Reused, TLSv1\\.3" \
     "the next connection to a TLS server resumes the session"
+
+# mode tcp: TLS in, TLS out, a half-close passed on as close_notify and FIN
+run python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+data = b"ping " * 20000 + b"\n"
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+print("echoed" if out == data else "got %d bytes" % len(out))
+' "$P8"
+is "$OUT" "echoed" "mode tcp through TLS both ways: 100 kB echoed, then the close"
 
 stop_weir
 is "$RC" "0" "weir exits 0 on SIGTERM"
