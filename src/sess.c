@@ -120,6 +120,7 @@ struct sess {
 	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
+	uint32_t hs_ms;		/* each wait of the handshake, at most */
 };
 
 /* Bytes that could not be written at once and wait, copied. */
@@ -624,44 +625,39 @@ sess_tls_pp(struct sess *s)
 static int
 sess_handshake(struct sess *s)
 {
-	uint64_t ms = tls_bind_hs_ms(s->lsn->cache_tls);
-	char why[256];
-	short what;
-	int r;
+	short what = EV_READ;
+	int r = 1;
 
 	if (s->flags & SF_PP) {
 		r = sess_tls_pp(s);
 		if (r < 0)
 			return SESS_GONE;
-		if (r == 0)
-			goto wait_read;
 	}
-	ERR_clear_error();
-	r = SSL_do_handshake(s->ssl);
-	if (r == 1) {
-		tls_bind_done(s->ssl);
-		eng_graph_drop(s->w, s->hs_g);
-		s->hs_g = NULL;
-		s->state = SESS_IDLE;
-		return txn_start(s);
+	if (r > 0) {
+		ERR_clear_error();
+		r = SSL_do_handshake(s->ssl);
+		if (r == 1) {
+			tls_bind_done(s->ssl);
+			eng_graph_drop(s->w, s->hs_g);
+			s->hs_g = NULL;
+			s->state = SESS_IDLE;
+			return txn_start(s);
+		}
+		switch (SSL_get_error(s->ssl, r)) {
+		case SSL_ERROR_WANT_READ:
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			what = EV_WRITE;
+			break;
+		default:
+			/* a client's failure: not worth a log line each */
+			SSL_set_quiet_shutdown(s->ssl, 1);
+			ERR_clear_error();
+			sess_close(s, "TLS handshake failed");
+			return SESS_GONE;
+		}
 	}
-	switch (SSL_get_error(s->ssl, r)) {
-	case SSL_ERROR_WANT_READ:
-		goto wait_read;
-	case SSL_ERROR_WANT_WRITE:
-		what = EV_WRITE;
-		break;
-	default:
-		(void)tls_error(s->ssl, r, why, sizeof(why));
-		SSL_set_quiet_shutdown(s->ssl, 1);
-		sess_close(s, "TLS handshake failed");
-		return SESS_GONE;
-	}
-	if (0) {
-wait_read:
-		what = EV_READ;
-	}
-	if (sess_want(s, what, ms) < 0) {
+	if (sess_want(s, what, s->hs_ms) < 0) {
 		sess_close(s, "event error");
 		return SESS_GONE;
 	}
@@ -684,6 +680,7 @@ sess_start(struct sess *s)
 		return txn_start(s);
 	}
 	s->hs_g = g;
+	s->hs_ms = (uint32_t)tls_bind_hs_ms(s->lsn->cache_tls);
 	s->ssl = tls_bind_ssl(s->lsn->cache_tls, s->fd);
 	if (s->ssl == NULL) {
 		ERR_clear_error();
