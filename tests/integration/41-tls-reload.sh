@@ -5,11 +5,12 @@
 # key does not match is a config error naming the file, and the old
 # configuration keeps serving. Also: a handshake that never comes is
 # timed out, and a PROXY protocol header may come before the TLS bytes.
+# Session tickets survive two reloads, not three (the keys are renewed).
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 14
+plan 18
 
 cd "$T_DIR" || exit 99
 
@@ -122,6 +123,27 @@ wait_for sh -c "test \$(grep -c 'reload failed' weir.log) -ge 2"
 like "$(cat weir.log)" "lb.conf:9:34: error: certificate '$T_DIR/site.pem': No such file or directory" \
     "a missing certificate is an error naming the file"
 is "$(org)" "v2" "and the old configuration still serves"
+
+# session tickets: sealed with a key made at each reload, opened with it
+# or the two before it
+cp v2.pem site.pem
+kill -HUP "$WEIR_PID"
+wait_for grep -q "generation 4 " weir.log
+ticket() { # ticket IN|OUT FILE: New or Reused, for one request
+	printf 'GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n' |
+	    openssl s_client -connect "127.0.0.1:$P" -servername a.test \
+	    -ign_eof "-sess_$1" "$2" 2>/dev/null | sed -n 's/^\(New\|Reused\),.*/\1/p'
+}
+is "$(ticket out t.pem)" "New" "a first connection gets a session ticket"
+is "$(ticket in t.pem)" "Reused" "which resumes the session"
+kill -HUP "$WEIR_PID"
+wait_for grep -q "generation 5 " weir.log
+is "$(ticket in t.pem)" "Reused" "the ticket still resumes after a reload"
+kill -HUP "$WEIR_PID"
+wait_for grep -q "generation 6 " weir.log
+kill -HUP "$WEIR_PID"
+wait_for grep -q "generation 7 " weir.log
+is "$(ticket in t.pem)" "New" "three reloads later its key is gone: a full handshake"
 
 # a client that connects and says nothing is closed after timeout client
 run python3 -c '
