@@ -23,9 +23,13 @@ static const struct acl_crit_info acl_crits[] = {
 	{ "path_end",	ACL_PATH_END,	false,	true },
 	{ "path_reg",	ACL_PATH_REG,	false,	true },
 	{ "src",	ACL_SRC,	false,	false },
+	{ "ssl_c_i_dn",	ACL_SSL_C_I_DN,	true,	false },
 	{ "ssl_c_s_dn",	ACL_SSL_C_S_DN,	true,	false },
+	{ "ssl_c_used",	ACL_SSL_C_USED,	false,	false },
 	{ "ssl_c_verify", ACL_SSL_C_VERIFY, false, false },
 	{ "ssl_fc",	ACL_SSL_FC,	false,	false },
+	{ "ssl_fc_cipher", ACL_SSL_FC_CIPHER, false, false },
+	{ "ssl_fc_protocol", ACL_SSL_FC_PROTOCOL, false, false },
 	{ "ssl_fc_sni",	ACL_SSL_FC_SNI,	false,	false },
 };
 
@@ -167,7 +171,8 @@ acl_parse(struct arena *a, struct diag *d, const char *name,
 			return NULL;
 		}
 		arg = arena_strndup(a, paren + 1, al - 2);
-	} else if (ci->takes_arg && ci->crit != ACL_SSL_C_S_DN) {
+	} else if (ci->takes_arg && ci->crit != ACL_SSL_C_S_DN &&
+	    ci->crit != ACL_SSL_C_I_DN) {
 		diag_error(d, &cw->loc,
 		    "acl criterion '%s' needs a header name: %s(name)", crit,
 		    crit);
@@ -207,8 +212,8 @@ acl_parse(struct arena *a, struct diag *d, const char *name,
 			return NULL;
 		}
 	}
-	if (ci->crit == ACL_SSL_FC) {
-		/* a boolean: true on a TLS connection */
+	if (ci->crit == ACL_SSL_FC || ci->crit == ACL_SSL_C_USED) {
+		/* a boolean: true on a TLS connection, with a certificate */
 		if (k < n) {
 			diag_error(d, &words[k].loc, "acl criterion '%s' "
 			    "takes no value", crit);
@@ -347,6 +352,9 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 	case ACL_SSL_FC_SNI:
 	case ACL_SSL_C_VERIFY:
 	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
 		return acl_eq(v, vl, p->s, p->len, ic);
 	case ACL_PATH_BEG:
 	case ACL_HDR_BEG:
@@ -362,6 +370,7 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 	}
 	case ACL_SRC:
 	case ACL_SSL_FC:
+	case ACL_SSL_C_USED:
 		break;
 	}
 	return false;
@@ -408,6 +417,20 @@ acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
 		v = buf;
 		*len = (size_t)n;
 		break;
+	case ACL_SSL_C_USED:
+		n = snprintf(buf, size, "%d", s->ssl != NULL &&
+		    tls_c_used(s->ssl));
+		v = buf;
+		*len = (size_t)n;
+		break;
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
+		if (s->ssl == NULL)
+			break;
+		v = c == ACL_SSL_FC_PROTOCOL ? tls_fc_protocol(s->ssl) :
+		    tls_fc_cipher(s->ssl);
+		*len = v ? strlen(v) : 0;
+		break;
 	case ACL_SSL_FC_SNI:
 		if (s->ssl != NULL)
 			v = tls_fc_sni(s->ssl, len);
@@ -420,9 +443,10 @@ acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
 		*len = (size_t)n;
 		break;
 	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
 		if (s->ssl == NULL)
 			break;
-		n = tls_c_s_dn(s->ssl, arg, buf, size);
+		n = tls_c_dn(s->ssl, c == ACL_SSL_C_I_DN, arg, buf, size);
 		if (n >= 0) {
 			v = buf;
 			*len = (size_t)n;
@@ -464,9 +488,14 @@ acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
 		break;
 	case ACL_SSL_FC:
 		return s->ssl != NULL;
+	case ACL_SSL_C_USED:
+		return s->ssl != NULL && tls_c_used(s->ssl);
 	case ACL_SSL_FC_SNI:
 	case ACL_SSL_C_VERIFY:
 	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
 		v = acl_fetch(e->crit, e->arg, e->arg_len, s, buf,
 		    sizeof(buf), &vl);
 		break;

@@ -246,6 +246,8 @@ struct conf_tls_bind {
 	struct conf_tls_file *crl_file;
 	enum tls_verify verify;
 	bool alpn_h1;		/* alpn http/1.1 */
+	bool strict_sni;	/* no certificate for the name: no handshake */
+	bool no_ca_names;	/* send no list of acceptable CAs */
 	struct conf_tls_opts o;
 };
 
@@ -308,6 +310,10 @@ enum acl_crit {
 	ACL_SSL_FC_SNI,
 	ACL_SSL_C_VERIFY,	/* the client certificate's verify result */
 	ACL_SSL_C_S_DN,		/* its subject, or one field of it */
+	ACL_SSL_C_I_DN,		/* its issuer, or one field of it */
+	ACL_SSL_C_USED,		/* the client gave a certificate: no values */
+	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
+	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
 };
 
 #define ACL_F_ICASE	0x1

@@ -16,9 +16,13 @@ static const struct {
 	{ "path",		ACL_PATH,		0 },
 	{ "req.hdr",		ACL_HDR,		2 },
 	{ "src",		ACL_SRC,		0 },
+	{ "ssl_c_i_dn",		ACL_SSL_C_I_DN,		1 },
 	{ "ssl_c_s_dn",		ACL_SSL_C_S_DN,		1 },
+	{ "ssl_c_used",		ACL_SSL_C_USED,		0 },
 	{ "ssl_c_verify",	ACL_SSL_C_VERIFY,	0 },
 	{ "ssl_fc",		ACL_SSL_FC,		0 },
+	{ "ssl_fc_cipher",	ACL_SSL_FC_CIPHER,	0 },
+	{ "ssl_fc_protocol",	ACL_SSL_FC_PROTOCOL,	0 },
 	{ "ssl_fc_sni",		ACL_SSL_FC_SNI,		0 },
 };
 /* clang-format on */
@@ -53,8 +57,9 @@ fmt_fetch(struct arena *a, const char *e, size_t len, struct fmt_seg *seg,
 			break;
 	if (i == NELEM(fmt_fetches)) {
 		snprintf(err, errlen, "unknown sample fetch '%.*s' (weir "
-		    "offers hdr, method, path, req.hdr, src, ssl_c_s_dn, "
-		    "ssl_c_verify, ssl_fc, ssl_fc_sni)", (int)nl, e);
+		    "offers hdr, method, path, req.hdr, src, ssl_c_i_dn, "
+		    "ssl_c_s_dn, ssl_c_used, ssl_c_verify, ssl_fc, "
+		    "ssl_fc_cipher, ssl_fc_protocol, ssl_fc_sni)", (int)nl, e);
 		return -1;
 	}
 	seg->fetch = true;

@@ -25,10 +25,10 @@ struct fmt {
 };
 
 /*
- * Parse s: text where "%%" is a '%' and "%[fetch]" a sample fetch
- * (ssl_fc, ssl_fc_sni, ssl_c_verify, ssl_c_s_dn[(FIELD)], src, path,
- * method, req.hdr(NAME)). Returns the format allocated in a, or NULL with
- * the reason in err (and the byte offset of the problem in *at).
+ * Parse s: text where "%%" is a '%' and "%[fetch]" a sample fetch (the
+ * ssl_ criteria of acl.c, src, path, method, req.hdr(NAME)). Returns the
+ * format allocated in a, or NULL with the reason in err (and the byte
+ * offset of the problem in *at).
  */
 struct fmt *fmt_parse(struct arena *a, const char *s, char *err,
     size_t errlen, size_t *at);

@@ -1358,6 +1358,14 @@ kw_bind_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned *i,
 		t->loc = w->loc;
 		return 1;
 	}
+	if (conf_word_is(w, "strict-sni")) {
+		t->strict_sni = true;
+		return 1;
+	}
+	if (conf_word_is(w, "no-ca-names")) {
+		t->no_ca_names = true;
+		return 1;
+	}
 	r = kw_tls_opt(ctx, st, i, &t->o);
 	if (r != 0)
 		return r;
@@ -1431,15 +1439,16 @@ kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		"ecdhe", "expose-fd", "force-sslv3", "force-tlsv10",
 		"force-tlsv11", "force-tlsv12", "force-tlsv13",
 		"generate-certificates", "gid", "group", "id", "interface",
-		"level", "maxconn", "mode", "namespace", "nice", "no-ca-names",
-		"npn", "process", "proto", "strict-sni", "tcp-ut", "tfo",
+		"level", "maxconn", "mode", "namespace", "nice",
+		"npn", "process", "proto", "tcp-ut", "tfo",
 		"thread", "transparent", "uid", "user", "v4v6", "v6only",
 	};
 	static const char *const known[] = { "accept-proxy", "alpn",
 		"ca-file", "ciphers", "ciphersuites", "crl-file", "crt",
-		"crt-list", "name", "no-sslv3", "no-tls-tickets", "no-tlsv10",
-		"no-tlsv11", "no-tlsv12", "no-tlsv13", "prefer-client-ciphers",
-		"ssl", "ssl-max-ver", "ssl-min-ver", "verify" };
+		"crt-list", "name", "no-ca-names", "no-sslv3", "no-tls-tickets",
+		"no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
+		"prefer-client-ciphers", "ssl", "ssl-max-ver", "ssl-min-ver",
+		"strict-sni", "verify" };
 	struct conf_tls_bind *tls = NULL;
 	int r;
 	const struct conf_word *aw;

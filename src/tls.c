@@ -58,6 +58,7 @@ struct tls_bind {
 	struct tls_tkey keys[TLS_NKEYS];
 	unsigned nkeys;
 	uint64_t hs_ms;
+	bool strict;		/* strict-sni */
 };
 
 struct tls_srv {
@@ -318,7 +319,7 @@ tls_ctx_opts(SSL_CTX *ctx, const struct conf_tls_opts *o, char *err,
 
 /* Trust anchors (and CRLs) for verifying the peer. */
 static int
-tls_ctx_verify(SSL_CTX *ctx, const char *ca, const char *crl, bool server,
+tls_ctx_verify(SSL_CTX *ctx, const char *ca, const char *crl, bool ca_names,
     char *err, size_t errlen)
 {
 	char why[256];
@@ -338,7 +339,7 @@ tls_ctx_verify(SSL_CTX *ctx, const char *ca, const char *crl, bool server,
 			ERR_clear_error();
 			return -1;
 		}
-		if (server) {
+		if (ca_names) {
 			STACK_OF(X509_NAME) *names =
 			    SSL_load_client_CA_file(ca);
 
@@ -404,9 +405,14 @@ tls_on_sni(SSL *ssl, int *alert, void *arg)
 	char name[256];
 	size_t i;
 
-	(void)alert;
 	(void)arg;
-	if (tb == NULL || sn == NULL)
+	if (tb == NULL)
+		return SSL_TLSEXT_ERR_OK;
+	if (sn == NULL && tb->strict) {
+		*alert = SSL_AD_UNRECOGNIZED_NAME;
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	}
+	if (sn == NULL)
 		return SSL_TLSEXT_ERR_OK;
 	for (i = 0; sn[i] != '\0' && i < sizeof(name) - 1; i++)
 		name[i] = (char)tolower((unsigned char)sn[i]);
@@ -414,6 +420,10 @@ tls_on_sni(SSL *ssl, int *alert, void *arg)
 	e = tls_sni_find(tb->exact, tb->nexact, name);
 	if (e == NULL && (dot = strchr(name, '.')) != NULL)
 		e = tls_sni_find(tb->wild, tb->nwild, dot + 1);
+	if (e == NULL && tb->strict) {
+		*alert = SSL_AD_UNRECOGNIZED_NAME;
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	}
 	if (e != NULL && e->ctx != SSL_get_SSL_CTX(ssl))
 		SSL_set_SSL_CTX(ssl, e->ctx);
 	return SSL_TLSEXT_ERR_OK;
@@ -710,7 +720,8 @@ tls_cert_ctx(struct tb_build *bb, X509 *x, STACK_OF(X509) *chain,
 		goto fail;
 	}
 	if (tls_ctx_verify(ctx, cb->ca_file ? cb->ca_file->path : NULL,
-	    cb->crl_file ? cb->crl_file->path : NULL, true, err, errlen) < 0)
+	    cb->crl_file ? cb->crl_file->path : NULL, !cb->no_ca_names, err,
+	    errlen) < 0)
 		goto fail;
 	if (cb->verify == TLS_VERIFY_OPTIONAL)
 		mode = SSL_VERIFY_PEER;
@@ -992,8 +1003,8 @@ tb_settings(struct tb_build *bb)
 	unsigned i;
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "v%d a%d o%u %d-%d c%s s%s dh%u",
-	    (int)cb->verify, (int)cb->alpn_h1, bb->o.opts,
+	n = snprintf(buf, sizeof(buf), "v%d a%d n%d o%u %d-%d c%s s%s dh%u",
+	    (int)cb->verify, (int)cb->alpn_h1, (int)cb->no_ca_names, bb->o.opts,
 	    (int)bb->o.min_ver, (int)bb->o.max_ver,
 	    bb->o.ciphers ? bb->o.ciphers : "-",
 	    bb->o.ciphersuites ? bb->o.ciphersuites : "-", bb->dh_bits);
@@ -1076,6 +1087,7 @@ tls_bind_new(const struct conf_global *g, const struct conf_tls_bind *cb,
 		goto fail;
 	}
 	bb.tb->hs_ms = hs_ms;
+	bb.tb->strict = cb->strict_sni;
 	for (f = cb->crts; f != NULL; f = f->next) {
 		if (f->list)
 			tb_add_list(&bb, &f->loc, f->path, g->crt_base);
@@ -1356,8 +1368,26 @@ tls_c_verify(SSL *ssl)
 	return SSL_get_verify_result(ssl);
 }
 
+bool
+tls_c_used(SSL *ssl)
+{
+	return SSL_get0_peer_certificate(ssl) != NULL;
+}
+
+const char *
+tls_fc_protocol(SSL *ssl)
+{
+	return SSL_get_version(ssl);
+}
+
+const char *
+tls_fc_cipher(SSL *ssl)
+{
+	return SSL_get_cipher_name(ssl);
+}
+
 int
-tls_c_s_dn(SSL *ssl, const char *field, char *buf, size_t size)
+tls_c_dn(SSL *ssl, bool issuer, const char *field, char *buf, size_t size)
 {
 	X509 *x = SSL_get0_peer_certificate(ssl);
 	X509_NAME *n;
@@ -1365,7 +1395,7 @@ tls_c_s_dn(SSL *ssl, const char *field, char *buf, size_t size)
 
 	if (x == NULL || size == 0)
 		return -1;
-	n = X509_get_subject_name(x);
+	n = issuer ? X509_get_issuer_name(x) : X509_get_subject_name(x);
 	if (field == NULL || field[0] == '\0') {
 		if (X509_NAME_oneline(n, buf, (int)size) == NULL)
 			return -1;

@@ -73,9 +73,16 @@ const char *tls_fc_sni(SSL *ssl, size_t *len);
 /* The verify result of the client certificate (0: ok or none given). */
 long tls_c_verify(SSL *ssl);
 /*
- * The client certificate's subject, or its field named field (CN, O...)
- * when given, into buf. Returns its length, or -1 when there is none.
+ * The client certificate's subject (or issuer), or its field named field
+ * (CN, O...) when given, into buf. Returns its length, or -1 when there
+ * is none.
  */
-int tls_c_s_dn(SSL *ssl, const char *field, char *buf, size_t size);
+int tls_c_dn(SSL *ssl, bool issuer, const char *field, char *buf,
+    size_t size);
+/* Whether the client gave a certificate. */
+bool tls_c_used(SSL *ssl);
+/* The protocol version and the cipher of the connection, as OpenSSL names them. */
+const char *tls_fc_protocol(SSL *ssl);
+const char *tls_fc_cipher(SSL *ssl);
 
 #endif

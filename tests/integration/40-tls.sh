@@ -9,7 +9,7 @@
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 28
+plan 29
 
 cd "$T_DIR" || exit 99
 
@@ -66,6 +66,7 @@ frontend web
     http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Client-CN %[ssl_c_s_dn(CN)]
     http-request set-header X-SNI "sni=%[ssl_fc_sni] 100%%"
+    http-request set-header X-TLS "%[ssl_fc_protocol] used=%[ssl_c_used] issuer=%[ssl_c_i_dn(CN)]"
     http-request deny deny_status 403 if { path /deny-alice } { ssl_c_s_dn(CN) alice }
     default_backend app
 frontend rogue
@@ -143,6 +144,8 @@ run curl -s --max-time 5 --cacert ca.pem --cert client.pem \
     --resolve "a.test:$P2:127.0.0.1" "https://a.test:$P2/echo"
 is "$RC" "0" "with the client certificate the request goes through"
 like "$OUT" '\["X-Client-CN","alice"\]' "the backend gets the client's CN"
+like "$OUT" '\["X-TLS","TLSv1.3 used=1 issuer=weir test CA"\]' \
+    "ssl_fc_protocol, ssl_c_used and ssl_c_i_dn in header values"
 run curl -s --max-time 5 -o /dev/null -w '%{http_code}' --cacert ca.pem \
     --cert client.pem --resolve "a.test:$P2:127.0.0.1" \
     "https://a.test:$P2/deny-alice"

@@ -191,6 +191,14 @@ test_sni(void)
 	EXPECT_STR(cn_for(first_bind(g), "nobody.test"), "a.test");
 	EXPECT_STR(cn_for(first_bind(g), NULL), "a.test");
 	graph_unref(g);
+	/* strict-sni: a name no certificate holds, or none, fails */
+	g = tls_graph("crt a.pem crt b.pem strict-sni", &d);
+	EXPECT_STR(d, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	EXPECT_STR(cn_for(first_bind(g), "x.b.test"), "b.test");
+	EXPECT_STR(cn_for(first_bind(g), "nobody.test"), "");
+	EXPECT_STR(cn_for(first_bind(g), NULL), "");
+	graph_unref(g);
 }
 
 static void
@@ -307,11 +315,12 @@ test_fmt(void)
 	smp.src = (const struct sockaddr *)&sin;
 	smp.hdr = hdr_cb;
 	f = fmt_parse(&a, "%[src] 100%% %[req.hdr(Host)]/%[ssl_fc]"
-	    "%[ssl_fc_sni]%[ssl_c_s_dn(CN)]", err, sizeof(err), &at);
+	    "%[ssl_fc_sni]%[ssl_c_s_dn(CN)]%[ssl_c_i_dn]%[ssl_fc_protocol]"
+	    "%[ssl_fc_cipher]/%[ssl_c_used]", err, sizeof(err), &at);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	n = fmt_eval(f, &smp, out, sizeof(out));
 	out[n] = '\0';
-	EXPECT_STR(out, "192.0.2.1 100% a.test/0");
+	EXPECT_STR(out, "192.0.2.1 100% a.test/0/0");
 	/* what does not fit is cut */
 	n = fmt_eval(f, &smp, out, 4);
 	EXPECT_INT(n, 4);
@@ -335,6 +344,8 @@ test_acl(void)
 	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n  acl t ssl_fc\n"
 	    "  acl n ssl_fc_sni -i a.test\n  acl v ssl_c_verify 0 10\n"
 	    "  acl c ssl_c_s_dn(CN) alice\n  acl d ssl_c_s_dn /CN=alice\n"
+	    "  acl i ssl_c_i_dn(O) Example\n  acl u ssl_c_used\n"
+	    "  acl p ssl_fc_protocol TLSv1.3\n  acl x ssl_fc_cipher -i x\n"
 	    "  default_backend b\nbackend b\n  server s 127.0.0.1:1\n"), "");
 	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n  acl t ssl_fc 1\n"
 	    "  acl v ssl_c_verify ok\n  default_backend b\nbackend b\n"
