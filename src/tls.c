@@ -628,7 +628,7 @@ tls_add_name(struct tls_cert *c, const char *s, size_t len)
 	return 0;
 }
 
-/* The names a certificate answers to: its DNS SANs, else its CN. */
+/* The names a certificate answers to: its DNS SANs and its CN, as HAProxy. */
 static int
 tls_cert_names(struct tls_cert *c, X509 *x)
 {
