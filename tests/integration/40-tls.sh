@@ -2,14 +2,14 @@
 # TLS: termination with SNI (exact and wildcard names, the default when
 # none matches), the chain as openssl s_client sees it, client
 # certificates (verify required, the CN passed on in a header), the
-# redirect to https, TLS to servers that verify (a server signed by
+# redirect to https, a CRL, TLS to servers that verify (a server signed by
 # another CA gets 503 and a log line saying why) and session reuse.
 # The test makes its own CAs and certificates with the openssl CLI.
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 29
+plan 31
 
 cd "$T_DIR" || exit 99
 
@@ -34,6 +34,15 @@ cert a ca "/CN=a.test" "DNS:a.test" || exit 99
 cert b ca "/CN=b.test" "DNS:b.test,DNS:*.b.test" || exit 99
 cert client ca "/CN=alice" "email:alice@example.com" || exit 99
 cert fake rogue "/CN=a.test" "DNS:a.test" || exit 99
+cert mallory ca "/CN=mallory" "email:mallory@example.com" || exit 99
+# a CRL that revokes mallory's certificate
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 2\n' >crl.cnf
+: >index.txt
+echo 01 >crlnumber
+openssl ca -config crl.cnf -cert ca.pem -keyfile ca.key -revoke mallory.crt \
+    >/dev/null 2>&1 || exit 99
+openssl ca -config crl.cnf -cert ca.pem -keyfile ca.key -gencrl -out crl.pem \
+    >/dev/null 2>&1 || exit 99
 
 backend be || exit 99
 backend echo -m tcp || exit 99
@@ -45,6 +54,7 @@ P5=$(free_port)	# a TLS server signed by the other CA
 P6=$(free_port)	# openssl s_server -www: tells whether a session was reused
 P7=$(free_port)	# mode tcp, ssl: to the echo server
 P8=$(free_port)	# mode tcp, plain, to P7 with ssl
+P9=$(free_port)	# ssl, verify required, with a CRL
 
 mkdir certs && cp a.pem b.pem certs/ && cp a.key certs/a.pem.key
 
@@ -63,6 +73,7 @@ frontend web
     bind 127.0.0.1:$P1 ssl crt certs alpn http/1.1
     bind 127.0.0.1:$P2 ssl crt a.pem ca-file ca.pem verify required
     bind 127.0.0.1:$P3
+    bind 127.0.0.1:$P9 ssl crt a.pem ca-file ca.pem verify required crl-file crl.pem
     http-request redirect scheme https unless { ssl_fc }
     http-request set-header X-Client-CN %[ssl_c_s_dn(CN)]
     http-request set-header X-SNI "sni=%[ssl_fc_sni] 100%%"
@@ -153,6 +164,14 @@ is "$OUT" "403" "an acl on ssl_c_s_dn(CN) matches the client's name"
 run curl -s --max-time 5 --cacert ca.pem --key rogue.key --cert rogue.pem \
     --resolve "a.test:$P2:127.0.0.1" "https://a.test:$P2/echo"
 ok $((RC == 0)) "a client certificate from another CA is refused (curl $RC)"
+
+run curl -s --max-time 5 --cacert ca.pem --cert client.pem \
+    --resolve "a.test:$P9:127.0.0.1" "https://a.test:$P9/echo"
+like "$OUT" '\["X-Client-CN","alice"\]' "with a crl-file, a certificate it does not list is taken"
+run curl -sS --max-time 5 --cacert ca.pem --cert mallory.pem \
+    --resolve "a.test:$P9:127.0.0.1" "https://a.test:$P9/echo"
+like "$RC $ERR" "^[1-9][0-9]* .*certificate revoked" \
+    "and one it revokes is refused with the alert 'certificate revoked'"
 
 # ---- plain to https --------------------------------------------------------------
 
