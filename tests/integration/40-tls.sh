@@ -9,7 +9,7 @@
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 31
+plan 34
 
 cd "$T_DIR" || exit 99
 
@@ -89,6 +89,7 @@ frontend out
     use_backend good_cert if { hdr(host) cert }
     use_backend bad if { hdr(host) bad }
     use_backend reuse if { hdr(host) reuse }
+    use_backend hdrsni if { hdr_beg(host) b.test }
     default_backend app
 backend app
     server be 127.0.0.1:$PORT_be
@@ -99,6 +100,8 @@ backend good_cert
 backend bad
     retries 1
     server tls 127.0.0.1:$P5 ssl verify required ca-file ca.pem sni str(a.test)
+backend hdrsni
+    server tls 127.0.0.1:$P1 ssl verify required ca-file ca.pem sni req.hdr(host)
 backend reuse
     option http-server-close
     server tls 127.0.0.1:$P6 ssl verify required ca-file ca.pem sni str(a.test)
@@ -136,6 +139,12 @@ like "$OUT" " 0 s:CN = b.test" "openssl s_client sees b.test first in the chain"
 like "$OUT" " 1 s:CN = weir test CA" "then the CA, as the PEM file orders it"
 like "$OUT" "Verify return code: 0 \\(ok\\)" "and the chain verifies"
 like "$OUT" "New, TLSv1\\.[23], Cipher is" "TLS 1.2 or 1.3 is spoken"
+run openssl s_client -connect "127.0.0.1:$P1" -servername a.test \
+    -alpn h2,http/1.1 </dev/null
+like "$OUT" "ALPN protocol: http/1.1" "alpn http/1.1: chosen over h2"
+run openssl s_client -connect "127.0.0.1:$P7" -servername a.test \
+    -alpn http/1.1 </dev/null
+like "$OUT" "No ALPN negotiated" "a bind without alpn negotiates none"
 run openssl s_client -connect "127.0.0.1:$P1" -servername a.test -tls1_1 \
     -cipher DEFAULT@SECLEVEL=0 </dev/null
 ok $((RC == 0)) "TLS 1.1 is refused by default"
@@ -184,6 +193,9 @@ is "$OUT" "302 https://a.test/x?y=1" "redirect scheme https unless { ssl_fc }"
 run curl -s --max-time 5 -H "Host: good" "http://127.0.0.1:$P4/echo"
 like "$OUT" '"backend":"be"' "a server with verify required and the right CA serves"
 like "$OUT" '\["X-SNI","sni=a.test 100%"\]' "and was offered the SNI of sni str()"
+run curl -s --max-time 5 -H "Host: b.test:8443" "http://127.0.0.1:$P4/echo"
+like "$OUT" '\["X-SNI","sni=b.test 100%"\]' \
+    "sni req.hdr(host) offers the request's host, without its port, and it verifies"
 run curl -s --max-time 5 -H "Host: cert" "http://127.0.0.1:$P4/echo"
 like "$OUT" '\["X-Client-CN","alice"\]' "weir presents its crt to a server that asks"
 run curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Host: bad" \

@@ -202,6 +202,65 @@ test_sni(void)
 }
 
 static void
+test_crt_list(void)
+{
+	const char *d;
+	struct graph *g;
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/list.txt", tdir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("# the names replace the certificate's own\n"
+	    "a.pem other.test *.wild.test\n\n  b.pem   # its own names\n", f);
+	fclose(f);
+	g = tls_graph("crt-list list.txt", &d);
+	EXPECT_STR(d, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	EXPECT_STR(cn_for(first_bind(g), "other.test"), "a.test");
+	EXPECT_STR(cn_for(first_bind(g), "x.wild.test"), "a.test");
+	EXPECT_STR(cn_for(first_bind(g), "x.b.test"), "b.test");
+	/* a.test is no longer one of a.pem's names: the first serves */
+	EXPECT_STR(cn_for(first_bind(g), "a.test"), "a.test");
+	graph_unref(g);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("a.pem [alpn h2] a.test\n", f);
+	fclose(f);
+	g = tls_graph("crt-list list.txt", &d);
+	CU_ASSERT_PTR_NULL(g);
+	EXPECT_TRUE(strstr(d, "list.txt' line 1: per-certificate options "
+	    "are not supported") != NULL);
+	unlink(path);
+}
+
+static void
+test_dh_param(void)
+{
+	const char *d;
+	struct graph *g;
+	char text[1024];
+
+	snprintf(text, sizeof(text), "global\n  crt-base %s\n"
+	    "  tune.ssl.default-dh-param 2048\n"
+	    "  ssl-default-bind-ciphers ECDHE+AESGCM:DHE+AESGCM\n"
+	    "  ssl-default-bind-options no-tls-tickets ssl-min-ver TLSv1.2\n"
+	    "defaults\n  mode http\n  timeout connect 1s\n"
+	    "  timeout client 1s\n  timeout server 1s\n"
+	    "frontend f\n  bind 127.0.0.1:1 ssl crt a.pem\n"
+	    "  default_backend b\nbackend b\n  server s 127.0.0.1:2\n", tdir);
+	g = unit_graph(text, &d);
+	EXPECT_STR(d, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	EXPECT_STR(cn_for(first_bind(g), "a.test"), "a.test");
+	graph_unref(g);
+	EXPECT_STR(unit_check("global\n  tune.ssl.default-dh-param 1024\n"),
+	    "t.conf:2:29: error: tune.ssl.default-dh-param 1024: weir offers "
+	    "the RFC 7919 groups of 2048, 3072, 4096, 6144 and 8192 bits\n");
+}
+
+static void
 test_directory(void)
 {
 	const char *d;
@@ -360,6 +419,8 @@ CU_TestInfo tls_tests[] = {
 	    test_sni },
 	{ "tls: a directory loads each file; a bad one is named",
 	    test_directory },
+	{ "tls: a crt-list's names replace the certificate's", test_crt_list },
+	{ "tls: global defaults and a DH group are applied", test_dh_param },
 	{ "tls: an unchanged certificate keeps its context across graphs",
 	    test_cache },
 	{ "tls: certificate and option errors name the file and word",
