@@ -39,8 +39,8 @@ static const char *const acl_later[] = {
 	"cook", "dst", "dst_port", "hdr_cnt", "hdr_dom", "hdr_end",
 	"hdr_ip", "hdr_len", "hdr_reg", "hdr_sub", "hdr_val", "path_dir",
 	"path_dom", "path_len", "path_sub", "query", "req.cook", "req.hdr",
-	"req.ssl_sni", "src_port", "url", "url_beg", "url_dom", "url_end", "url_param",
-	"url_reg", "url_sub",
+	"req.ssl_sni", "src_port", "url", "url_beg", "url_dom", "url_end",
+	"url_param", "url_reg", "url_sub",
 };
 /* clang-format on */
 

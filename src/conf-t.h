@@ -256,7 +256,7 @@ struct conf_tls_server {
 	struct loc loc;
 	bool ssl;
 	enum tls_verify verify;
-	struct conf_tls_file *ca_file;	/* path "@system-ca": the system's */
+	struct conf_tls_file *ca_file;	/* "@system-ca": the system's */
 	struct conf_tls_file *crl_file;
 	struct conf_tls_file *crt;	/* a client certificate */
 	const char *sni;	/* str(NAME) or req.hdr(NAME) */
@@ -311,7 +311,7 @@ enum acl_crit {
 	ACL_SSL_C_VERIFY,	/* the client certificate's verify result */
 	ACL_SSL_C_S_DN,		/* its subject, or one field of it */
 	ACL_SSL_C_I_DN,		/* its issuer, or one field of it */
-	ACL_SSL_C_USED,		/* the client gave a certificate: no values */
+	ACL_SSL_C_USED,		/* a client certificate came: no values */
 	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
 	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
 };

@@ -88,7 +88,7 @@ struct g_http_rule {
 	size_t name_len;
 	const char *value;
 	size_t value_len;
-	const struct fmt *vfmt;		/* value with %[fetch]; NULL: literal */
+	const struct fmt *vfmt;	/* value with %[fetch]; NULL: literal */
 	enum redir_kind redir;
 	unsigned status;
 	const char *ctype;

@@ -25,7 +25,7 @@ struct http_op {
 	size_t vlen;
 };
 
-#define HTTP_OPS_VALUES	1024	/* room for values made per request */
+#define HTTP_OPS_VALUES	1024	/* values made for one request */
 
 struct http_ops {
 	struct http_op op[HTTP_MAX_OPS];

@@ -49,7 +49,7 @@ enum sess_state {
 	SESS_CLOSING,		/* writing weir's last answer, then close */
 	SESS_LINGER,		/* answered; reading what the client still
 				   sends, so closing does not reset the answer */
-	SESS_HANDSHAKE,		/* TLS: the handshake before any request */
+	SESS_HANDSHAKE,		/* TLS handshake, before any request */
 };
 
 /* struct sess flags */
@@ -91,7 +91,7 @@ struct srvconn {
 	bool reused;		/* served a request before this one */
 	bool eof;		/* the server sent its FIN (tunnels) */
 	bool hs;		/* connected; the TLS handshake under way */
-	bool priv;		/* its SNI came from the request: not reused */
+	bool priv;		/* SNI from the request: not reused */
 	short hs_want;		/* what the handshake waits for */
 	SSL *ssl;		/* NULL: plain TCP */
 	unsigned sid;		/* its server's record id: the idle list */

@@ -22,7 +22,7 @@
 #include "sess.h"
 
 #define TLS_MAX_FILE	(1 << 20)	/* a PEM file larger is refused */
-#define TLS_NKEYS	3		/* ticket keys: this graph's, 2 older */
+#define TLS_NKEYS	3	/* ticket keys: this graph's, 2 older */
 
 /* One session ticket key: its name, then the AES and HMAC keys. */
 struct tls_tkey {
@@ -37,7 +37,7 @@ struct tls_cert {
 	unsigned char id[32];		/* settings, path and content */
 	unsigned refs;			/* binds using it */
 	SSL_CTX *ctx;
-	char **names;			/* lower case; "*.x" kept as "*.x" */
+	char **names;			/* lower case, wildcards too */
 	unsigned nnames;
 };
 
@@ -53,7 +53,7 @@ struct tls_bind {
 	SSL_CTX *dflt;
 	struct tls_sni *exact;
 	unsigned nexact;
-	struct tls_sni *wild;		/* "*.example.com" as "example.com" */
+	struct tls_sni *wild;		/* "*.a.com" as "a.com" */
 	unsigned nwild;
 	struct tls_tkey keys[TLS_NKEYS];
 	unsigned nkeys;

@@ -81,7 +81,7 @@ int tls_c_dn(SSL *ssl, bool issuer, const char *field, char *buf,
     size_t size);
 /* Whether the client gave a certificate. */
 bool tls_c_used(SSL *ssl);
-/* The protocol version and the cipher of the connection, as OpenSSL names them. */
+/* The connection's protocol version and cipher, as OpenSSL names them. */
 const char *tls_fc_protocol(SSL *ssl);
 const char *tls_fc_cipher(SSL *ssl);
 

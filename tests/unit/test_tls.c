@@ -394,19 +394,22 @@ test_fmt(void)
 	arena_reset(&a);
 }
 
-#define TIMEOUTS	"defaults\n  timeout connect 1s\n  timeout client 1s\n" \
+#define TIMEOUTS							\
+	"defaults\n  timeout connect 1s\n  timeout client 1s\n"		\
 	"  timeout server 1s\n"
 
 static void
 test_acl(void)
 {
-	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n  acl t ssl_fc\n"
+	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n"
+	    "  acl t ssl_fc\n"
 	    "  acl n ssl_fc_sni -i a.test\n  acl v ssl_c_verify 0 10\n"
 	    "  acl c ssl_c_s_dn(CN) alice\n  acl d ssl_c_s_dn /CN=alice\n"
 	    "  acl i ssl_c_i_dn(O) Example\n  acl u ssl_c_used\n"
 	    "  acl p ssl_fc_protocol TLSv1.3\n  acl x ssl_fc_cipher -i x\n"
 	    "  default_backend b\nbackend b\n  server s 127.0.0.1:1\n"), "");
-	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n  acl t ssl_fc 1\n"
+	EXPECT_STR(unit_check(TIMEOUTS "frontend f\n  bind :80\n"
+	    "  acl t ssl_fc 1\n"
 	    "  acl v ssl_c_verify ok\n  default_backend b\nbackend b\n"
 	    "  server s 127.0.0.1:1\n"),
 	    "t.conf:7:16: error: acl criterion 'ssl_fc' takes no value\n"
