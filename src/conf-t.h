@@ -311,7 +311,7 @@ enum acl_crit {
 	ACL_SSL_C_VERIFY,	/* the client certificate's verify result */
 	ACL_SSL_C_S_DN,		/* its subject, or one field of it */
 	ACL_SSL_C_I_DN,		/* its issuer, or one field of it */
-	ACL_SSL_C_USED,		/* a client certificate came: no values */
+	ACL_SSL_C_USED,		/* a client certificate: no values */
 	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
 	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
 };
