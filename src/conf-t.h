@@ -119,6 +119,10 @@ enum px_opt {
 	OPT_HTTPLOG,
 	OPT_REDISPATCH,
 	OPT_TCPLOG,
+	OPT_TCP_CHECK,
+	OPT_MYSQL_CHECK,
+	OPT_PGSQL_CHECK,
+	OPT_REDIS_CHECK,
 	OPT__COUNT
 };
 
@@ -281,6 +285,78 @@ struct conf_bind {
 #define SRV_CHECK	0x4
 #define SRV_SEND_PROXY	0x8	/* PROXY protocol v1 before the bytes */
 #define SRV_SEND_PROXY_V2 0x10	/* PROXY protocol v2 */
+#define SRV_DOWN_KILL	0x20	/* on-marked-down shutdown-sessions */
+#define SRV_UP_KILL_BACKUP 0x40	/* on-marked-up shutdown-backup-sessions */
+
+/* How a backend's servers are checked. */
+enum chk_kind {
+	CHK_TCP = 0,		/* a TCP connect */
+	CHK_HTTP,		/* option httpchk */
+	CHK_TCPCHK,		/* option tcp-check: the tcp-check rules */
+	CHK_MYSQL,		/* option mysql-check [user U] */
+	CHK_PGSQL,		/* option pgsql-check user U */
+	CHK_REDIS,		/* option redis-check */
+};
+
+/* http-check expect: what makes an HTTP check pass. */
+enum chk_expect {
+	CHK_EXPECT_DEFAULT = 0,	/* a 2xx or 3xx status */
+	CHK_EXPECT_STATUS,	/* status N, or a list and ranges: 200,300-399 */
+	CHK_EXPECT_RSTATUS,	/* the status code matches a regex */
+	CHK_EXPECT_STRING,	/* the body holds a string */
+	CHK_EXPECT_RSTRING,	/* the body matches a regex */
+};
+
+enum tcpchk_act {
+	TCPCHK_CONNECT = 0,
+	TCPCHK_SEND,
+	TCPCHK_EXPECT_STRING,
+	TCPCHK_EXPECT_RSTRING,
+};
+
+/* One tcp-check rule. */
+struct conf_tcpchk {
+	struct conf_tcpchk *next;
+	struct loc loc;
+	enum tcpchk_act act;
+	unsigned port;		/* connect port N; 0: the check port */
+	const char *data;	/* send: the bytes; expect: string or regex */
+	size_t len;
+	bool neg;		/* expect ! string S */
+};
+
+/* retry-on conditions (bits). */
+#define RETRY_CONN_FAILURE	0x001
+#define RETRY_EMPTY_RESPONSE	0x002
+#define RETRY_JUNK_RESPONSE	0x004
+#define RETRY_RESPONSE_TIMEOUT	0x008
+#define RETRY_0RTT_REJECTED	0x010
+#define RETRY_404		0x020
+#define RETRY_408		0x040
+#define RETRY_425		0x080
+#define RETRY_500		0x100
+#define RETRY_501		0x200
+#define RETRY_502		0x400
+#define RETRY_503		0x800
+#define RETRY_504		0x1000
+#define RETRY_STATUSES		(RETRY_404 | RETRY_408 | RETRY_425 | \
+	    RETRY_500 | RETRY_501 | RETRY_502 | RETRY_503 | RETRY_504)
+
+/* What real traffic tells of a server (observe). */
+enum srv_observe {
+	OBSERVE_NONE = 0,
+	OBSERVE_LAYER4,		/* connection failures and timeouts */
+	OBSERVE_LAYER7,		/* those, and 5xx answers but 501 and 505 */
+};
+
+/* What error-limit consecutive errors do (on-error). */
+enum srv_on_error {
+	ON_ERROR_FASTINTER = 0,	/* check at fastinter from now on */
+	ON_ERROR_FAIL_CHECK,	/* count as a failed check */
+	ON_ERROR_SUDDEN_DEATH,	/* one more failed check marks it down */
+	ON_ERROR_MARK_DOWN,	/* down at once; checks bring it back */
+	ON_ERROR_CIRCUIT_BREAK,	/* the breaker opens: cooldown, half-open */
+};
 
 struct conf_server {
 	struct conf_server *next;
@@ -292,9 +368,20 @@ struct conf_server {
 	unsigned maxconn;	/* 0: no limit */
 	unsigned flags;
 	uint64_t inter_ms;
+	uint64_t fastinter_ms;	/* 0: inter */
+	uint64_t downinter_ms;	/* 0: inter */
 	unsigned fall;
 	unsigned rise;
 	struct conf_tls_server tls;
+	unsigned check_port;	/* 0: the server's port */
+	const char *check_addr_text;	/* addr: NULL for the server's */
+	struct conf_addr check_addr;
+	enum srv_observe observe;
+	unsigned error_limit;
+	enum srv_on_error on_error;
+	uint64_t cooldown_ms;	/* circuit-break: how long it stays open */
+	unsigned half_open;	/* circuit-break: probes before it closes */
+	uint64_t slowstart_ms;	/* 0: full weight at once */
 };
 
 enum acl_crit {
@@ -409,6 +496,15 @@ struct conf_proxy {
 	const char *httpchk_method;
 	const char *httpchk_uri;
 	const char *httpchk_version;
+	const char *httpchk_hdrs;	/* http-check send hdr: "N: V\r\n"... */
+	enum chk_kind chk;
+	const char *chk_user;		/* mysql-check, pgsql-check */
+	enum chk_expect chk_expect;
+	bool chk_expect_neg;
+	const char *chk_expect_arg;	/* the status list, string or regex */
+	struct conf_tcpchk *tcpchk;	/* tcp-check rules, in order */
+	bool tcpchk_own;		/* set here, not inherited */
+	unsigned retry_on;		/* RETRY_* */
 	const char *monitor_uri;
 
 	bool log_global;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "graph.h"
 #include "lsn.h"
 #include "sess.h"
@@ -199,6 +200,8 @@ eng_graph_switch(struct eng_worker *w, struct graph *g)
 	struct graph *old = w->g;
 
 	w->g = g;
+	/* before the old graph may go: checks point into it */
+	check_sync(w);
 	if (old == NULL)
 		return;
 	if (w->g_users == 0) {
@@ -376,6 +379,9 @@ eng_run_cmd(struct eng_worker *w, struct eng_cmd *c)
 				break;
 			}
 			break;
+		case ENG_CMD_KILL:
+			sess_kill(w, c->srv, c->backup_of);
+			break;
 		case ENG_CMD_RENAME:
 			for (i = 0; i < w->nlsns; i++) {
 				struct lsn *l = w->lsns[i];
@@ -402,6 +408,8 @@ eng_on_wake(evutil_socket_t fd, short what, void *arg)
 	uint64_t v;
 
 	(void)!read(fd, &v, sizeof(v));
+	/* queued requests first: draining or not, they are in flight */
+	sess_run_grants(w);
 	if (atomic_load(&w->draining) && !w->drained) {
 		unsigned i;
 
@@ -436,7 +444,9 @@ eng_run(void *arg)
 	struct eng_worker *w = arg;
 	uint64_t one = 1;
 
+	check_sync(w);
 	event_base_dispatch(w->base);
+	check_worker_cleanup(w);
 	atomic_fetch_add(&w->eng->ndone, 1);
 	(void)!write(w->eng->done_fd, &one, sizeof(one));
 	return NULL;
@@ -475,6 +485,7 @@ eng_worker_free(struct eng_worker *w)
 
 	/* sessions first: they point at their listener */
 	sess_worker_cleanup(w);
+	check_worker_cleanup(w);
 	for (i = 0; i < w->nlsns; i++)
 		lsn_close(w->lsns[i]);
 	free(w->lsns);
@@ -497,6 +508,7 @@ eng_worker_free(struct eng_worker *w)
 		eng_cmd_free(c);
 	}
 	pthread_mutex_destroy(&w->cmd_lock);
+	pthread_mutex_destroy(&w->grant_lock);
 	graph_unref(atomic_exchange(&w->pending, NULL));
 	graph_unref(w->g);
 	for (i = 0; i < w->nold; i++)
@@ -521,6 +533,7 @@ eng_worker_init(struct eng *e, struct eng_worker *w, unsigned id,
 	w->id = id;
 	w->wake_fd = -1;
 	pthread_mutex_init(&w->cmd_lock, NULL);
+	pthread_mutex_init(&w->grant_lock, NULL);
 	w->bufsize = e->bufsize;
 	w->maxsess = (g->maxconn + e->nworkers - 1) / e->nworkers;
 	atomic_init(&w->pending, NULL);
@@ -688,6 +701,27 @@ eng_cmd_new(enum eng_cmd_kind kind, int fd, const struct conf_addr *addr,
 		return NULL;
 	}
 	return c;
+}
+
+void
+eng_kill_sessions(struct eng *e, const struct state_server *srv,
+    const struct state_backend *backup_of)
+{
+	unsigned i;
+	uint64_t one = 1;
+
+	for (i = 0; i < e->nworkers; i++) {
+		struct eng_cmd *c = calloc(1, sizeof(*c));
+
+		if (c == NULL)
+			continue;
+		c->kind = ENG_CMD_KILL;
+		c->fd = -1;
+		c->srv = srv;
+		c->backup_of = backup_of;
+		eng_queue(&e->workers[i], c);
+		(void)!write(e->workers[i].wake_fd, &one, sizeof(one));
+	}
 }
 
 int

@@ -21,6 +21,7 @@
 #define ENG_MAX_THREADS	64
 #define ENG_MAX_FREE_BUFS	256	/* kept per worker beyond that: freed */
 #define ENG_MAX_IDLE_PER_SRV	64	/* idle server connections per worker */
+#define ENG_COMMON_TMO		16	/* timeout durations kept in lists */
 
 struct eng;
 struct lsn;
@@ -28,6 +29,10 @@ struct sess;
 struct txn;
 struct srvconn;
 struct state_store;
+struct state_server;
+struct state_backend;
+struct chk;
+struct qent;
 
 /* A graph this worker still has sessions on, besides its current one. */
 struct eng_gref {
@@ -41,6 +46,7 @@ enum eng_cmd_kind {
 	ENG_CMD_ADD = 0,	/* serve fd, a new listening socket */
 	ENG_CMD_DEL,		/* close the listener on addr */
 	ENG_CMD_RENAME,		/* the listener on addr now serves fe_name */
+	ENG_CMD_KILL,		/* close sessions on a server (or backups) */
 };
 
 struct eng_cmd {
@@ -49,6 +55,8 @@ struct eng_cmd {
 	int fd;
 	struct conf_addr addr;
 	char *fe_name;
+	const struct state_server *srv;		/* KILL: sessions on it */
+	const struct state_backend *backup_of;	/* KILL: on its backups */
 };
 
 /* An address the engine listens on, as the main thread knows it. */
@@ -105,6 +113,13 @@ struct eng_worker {
 	unsigned nrr_pos;
 	uint64_t rng;
 
+	/* libevent's common timeouts made for this worker, by duration */
+	struct {
+		uint32_t ms;
+		const struct timeval *tv;
+	} ctmo[ENG_COMMON_TMO];
+	unsigned nctmo;
+
 	unsigned nsess;			/* client connections open */
 	unsigned maxsess;		/* this worker's share of maxconn */
 	bool paused;			/* listeners off: at maxsess */
@@ -113,6 +128,10 @@ struct eng_worker {
 	bool drained;			/* listeners and idle ones closed */
 	struct sess *live;		/* and the list of them */
 	bool stopping;
+	struct chk *checks;		/* the health checks it runs */
+	/* queued requests of this worker a server now has room for */
+	pthread_mutex_t grant_lock;
+	struct qent *grants;
 };
 
 struct eng {
@@ -156,6 +175,13 @@ void eng_publish(struct eng *e, struct graph *g);
  * keep every other socket open. Main thread only.
  */
 int eng_reload(struct eng *e, struct graph *g, char *err, size_t errlen);
+
+/*
+ * Ask every worker to close its sessions on server srv, or on the backup
+ * servers of backend backup_of (on-marked-down, on-marked-up). Any thread.
+ */
+void eng_kill_sessions(struct eng *e, const struct state_server *srv,
+    const struct state_backend *backup_of);
 
 /* The graph a new request runs on; counted until eng_graph_drop(). */
 struct graph *eng_graph_take(struct eng_worker *w);

@@ -35,9 +35,26 @@ struct g_server {
 	unsigned maxconn;
 	unsigned flags;		/* SRV_* */
 	uint64_t inter_ms;
+	uint64_t fastinter_ms;		/* inter when not set */
+	uint64_t downinter_ms;		/* inter when not set */
 	unsigned fall, rise;
 	struct tls_srv *tls;		/* NULL: plain TCP */
+	struct conf_addr check_addr;	/* where checks connect */
+	enum srv_observe observe;
+	unsigned error_limit;
+	enum srv_on_error on_error;
+	uint64_t cooldown_ms;
+	unsigned half_open;
+	uint64_t slowstart_ms;
 	struct state_server *st;	/* set by state_attach() */
+};
+
+struct g_tcpchk {
+	enum tcpchk_act act;
+	unsigned port;
+	const char *data;
+	size_t len;
+	bool neg;
 };
 
 struct g_ring_point {
@@ -133,7 +150,18 @@ struct g_backend {
 	unsigned random_draws;
 	enum hash_type hash_type;
 	unsigned retries;
+	unsigned retry_on;		/* RETRY_* */
+	enum chk_kind chk;
 	const char *httpchk_method, *httpchk_uri, *httpchk_version;
+	const char *httpchk_hdrs;	/* "Name: value\r\n"..., or NULL */
+	const char *chk_user;
+	enum chk_expect chk_expect;
+	bool chk_expect_neg;
+	const char *chk_expect_arg;
+	struct g_tcpchk *tcpchk;
+	unsigned ntcpchk;
+	bool has_checks;		/* a server has 'check' */
+	bool has_maxconn;		/* a server has maxconn: a queue */
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;

@@ -285,6 +285,28 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 }
 
 static void
+gb_tcpchk(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
+{
+	const struct conf_tcpchk *r;
+	unsigned i = 0;
+
+	for (r = cp->tcpchk; r != NULL; r = r->next)
+		be->ntcpchk++;
+	if (be->ntcpchk == 0)
+		return;
+	be->tcpchk = gb_alloc(b, sizeof(*be->tcpchk) * be->ntcpchk);
+	if (be->tcpchk == NULL)
+		return;
+	for (r = cp->tcpchk; r != NULL; r = r->next, i++) {
+		be->tcpchk[i].act = r->act;
+		be->tcpchk[i].port = r->port;
+		be->tcpchk[i].data = gb_str(b, r->data);
+		be->tcpchk[i].len = r->len;
+		be->tcpchk[i].neg = r->neg;
+	}
+}
+
+static void
 gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 {
 	const struct conf_server *cs;
@@ -297,9 +319,19 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 	be->random_draws = cp->random_draws ? cp->random_draws : 2;
 	be->hash_type = cp->hash_type;
 	be->retries = cp->retries;
-	be->httpchk_method = gb_str(b, cp->httpchk_method);
-	be->httpchk_uri = gb_str(b, cp->httpchk_uri);
-	be->httpchk_version = gb_str(b, cp->httpchk_version);
+	be->retry_on = cp->retry_on;
+	be->chk = cp->chk;
+	be->httpchk_method = gb_str(b, cp->httpchk_method ?
+	    cp->httpchk_method : "OPTIONS");
+	be->httpchk_uri = gb_str(b, cp->httpchk_uri ? cp->httpchk_uri : "/");
+	be->httpchk_version = gb_str(b, cp->httpchk_version ?
+	    cp->httpchk_version : "HTTP/1.0");
+	be->httpchk_hdrs = gb_str(b, cp->httpchk_hdrs);
+	be->chk_user = gb_str(b, cp->chk_user);
+	be->chk_expect = cp->chk_expect;
+	be->chk_expect_neg = cp->chk_expect_neg;
+	be->chk_expect_arg = gb_str(b, cp->chk_expect_arg);
+	gb_tcpchk(b, cp, be);
 	for (cs = cp->servers; cs != NULL; cs = cs->next)
 		be->nservers++;
 	be->servers = gb_alloc(b, sizeof(*be->servers) * be->nservers);
@@ -317,6 +349,10 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		s->maxconn = cs->maxconn;
 		s->flags = cs->flags;
 		s->inter_ms = cs->inter_ms;
+		s->fastinter_ms = cs->fastinter_ms ? cs->fastinter_ms :
+		    cs->inter_ms;
+		s->downinter_ms = cs->downinter_ms ? cs->downinter_ms :
+		    cs->inter_ms;
 		s->fall = cs->fall;
 		s->rise = cs->rise;
 		if (cs->tls.ssl) {
@@ -329,6 +365,22 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 			if (s->tls == NULL)
 				b->failed = true;
 		}
+		s->check_addr = cs->check_addr_text ? cs->check_addr : cs->addr;
+		if (cs->check_port != 0)
+			val_addr_set_port(&s->check_addr, cs->check_port);
+		else if (cs->check_addr_text != NULL)
+			val_addr_set_port(&s->check_addr,
+			    val_addr_port(&cs->addr));
+		s->observe = cs->observe;
+		s->error_limit = cs->error_limit;
+		s->on_error = cs->on_error;
+		s->cooldown_ms = cs->cooldown_ms;
+		s->half_open = cs->half_open;
+		s->slowstart_ms = cs->slowstart_ms;
+		if (cs->flags & SRV_CHECK)
+			be->has_checks = true;
+		if (cs->maxconn > 0)
+			be->has_maxconn = true;
 	}
 	b->g->nservers += be->nservers;
 	if (lb_build(b->a, be) < 0)

@@ -102,6 +102,7 @@ static const struct h1_name {
 	{ "x-forwarded-proto",	17, H1_HDR_X_FORWARDED_PROTO },
 	{ "proxy-authenticate",	18, H1_HDR_PROXY_AUTHENTICATE },
 	{ "proxy-authorization", 19, H1_HDR_PROXY_AUTHORIZATION },
+	{ "",			 0, H1_HDR_OTHER },	/* sentinel */
 };
 
 static const char *const h1_state_names[] = {
@@ -404,19 +405,49 @@ h1_target_end(struct h1_msg *m, const char *buf)
 	return 0;
 }
 
+/*
+ * Where the names of each length start in h1_names; lengths with none
+ * point at the sentinel, whose length matches no name.
+ */
+static const unsigned char h1_names_at[20] = {
+	14, 14, 0, 14, 1, 14, 2, 3, 14, 14, 5, 14, 14, 14, 7, 8, 9, 10, 12, 13,
+};
+
+/*
+ * Whether the field name name[0..len), made of tchars, is lc (lower case
+ * letters and '-') in any case. Setting bit 0x20 lowers a letter; of the
+ * other tchars, none becomes a letter or '-' by it, so eight bytes are
+ * compared at a time.
+ */
+static bool
+h1_name_is(const char *name, const char *lc, size_t len)
+{
+	const uint64_t low8 = 0x2020202020202020ULL;
+	uint64_t a, b;
+
+	for (; len >= 8; name += 8, lc += 8, len -= 8) {
+		memcpy(&a, name, 8);
+		memcpy(&b, lc, 8);
+		if ((a | low8) != b)
+			return false;
+	}
+	for (; len > 0; name++, lc++, len--)
+		if ((*name | 0x20) != *lc)
+			return false;
+	return true;
+}
+
 /* The kind of the field called name[0..len). */
 static enum h1_hdr_kind
 h1_hdr_kind(const char *name, size_t len)
 {
-	size_t i;
+	const struct h1_name *e;
 
-	for (i = 0; i < sizeof(h1_names) / sizeof(h1_names[0]); i++) {
-		if (h1_names[i].len > len)
-			break;
-		if (h1_names[i].len == len &&
-		    h1_caseeq(name, h1_names[i].lc, len))
-			return h1_names[i].kind;
-	}
+	if (len >= sizeof(h1_names_at))
+		return H1_HDR_OTHER;
+	for (e = &h1_names[h1_names_at[len]]; e->len == len; e++)
+		if (h1_name_is(name, e->lc, len))
+			return e->kind;
 	return H1_HDR_OTHER;
 }
 
@@ -798,6 +829,15 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			m->sub = 0;
 			break;
 		case H1_S_VERSION:
+			if (m->sub == 0 && n - i > 8 &&
+			    memcmp(p + i, "HTTP/1.", 7) == 0 &&
+			    (p[i + 7] == '0' || p[i + 7] == '1')) {
+				/* the usual versions in one step */
+				m->version = (uint8_t)(10 + (p[i + 7] - '0'));
+				m->sub = 8;
+				i += 8;
+				break;
+			}
 			if (m->sub == 8) {
 				if (h1_version_end(m, buf, i) < 0)
 					return -1;
@@ -831,15 +871,6 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			m->reason_len = i++ - m->reason_off;
 			m->state = H1_S_SL_LF;
 			break;
-		case H1_S_RL_LF:
-		case H1_S_SL_LF:
-		case H1_S_HDR_LF:
-		case H1_S_END_LF:
-			if (c != '\n')
-				return h1_fail(m, H1_ERR_BARE_CR, i - 1);
-			if ((rc = h1_line_end(m, buf, i++)) != 0)
-				return rc;
-			break;
 		case H1_S_HDR_START:
 			if (c == '\r') {
 				m->mark = i++;
@@ -854,7 +885,11 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 				return h1_fail(m, H1_ERR_TOO_MANY_HDRS, i);
 			h->name_off = i++;
 			m->state = H1_S_HDR_NAME;
-			break;
+			/*
+			 * A whole field line usually sits in the buffer: run
+			 * through its states without going round the switch.
+			 */
+			/* FALLTHROUGH */
 		case H1_S_HDR_NAME:
 			while (i < n && H1_IS(p[i], C_TCHAR))
 				i++;
@@ -865,33 +900,47 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			if (h1_name_end(m, buf, i++) < 0)
 				return -1;
 			m->state = H1_S_HDR_OWS;
-			break;
+			/* FALLTHROUGH */
 		case H1_S_HDR_OWS:
 			while (i < n && H1_IS(p[i], C_WS))
 				i++;
 			if (i == n)
 				break;
 			h->value_off = i;
-			m->vend = i;
 			m->state = H1_S_HDR_VALUE;
-			break;
+			/* FALLTHROUGH */
 		case H1_S_HDR_VALUE:
 			/* The hot loop: most bytes of a head are values. */
-			for (vend = m->vend; i < n; i++) {
-				if (H1_IS(p[i], C_VCHAR))
-					vend = i + 1;
-				else if (!H1_IS(p[i], C_WS))
-					break;
-			}
-			m->vend = vend;
+			while (n - i >= 4 && H1_IS(p[i], C_VCHAR | C_WS) &&
+			    H1_IS(p[i + 1], C_VCHAR | C_WS) &&
+			    H1_IS(p[i + 2], C_VCHAR | C_WS) &&
+			    H1_IS(p[i + 3], C_VCHAR | C_WS))
+				i += 4;
+			while (i < n && H1_IS(p[i], C_VCHAR | C_WS))
+				i++;
 			if (i == n)
 				break;
 			if (p[i] != '\r')
 				return h1_fail_byte(
 				    m, buf, H1_ERR_HDR_VALUE, i);
+			/* trailing whitespace is not part of the value */
+			for (vend = i; vend > h->value_off &&
+			    H1_IS(p[vend - 1], C_WS); vend--)
+				;
 			h->value_len = vend - h->value_off;
 			i++;
 			m->state = H1_S_HDR_LF;
+			if (i == n)
+				break;
+			/* FALLTHROUGH */
+		case H1_S_RL_LF:
+		case H1_S_SL_LF:
+		case H1_S_HDR_LF:
+		case H1_S_END_LF:
+			if (p[i] != '\n')
+				return h1_fail(m, H1_ERR_BARE_CR, i - 1);
+			if ((rc = h1_line_end(m, buf, i++)) != 0)
+				return rc;
 			break;
 		case H1_S_DONE:
 		case H1_S_ERROR:

@@ -154,7 +154,6 @@ struct h1_msg {
 	uint64_t clen;		/* with H1_MF_CLEN */
 	/* scanner */
 	uint32_t mark;		/* start of the element being read */
-	uint32_t vend;		/* end of a field value's last non-OWS */
 	uint8_t sub;		/* bytes of "HTTP/x.y" or status digits */
 	uint8_t seen;		/* facts waiting for the end of the head */
 	struct h1_hdr hdrs[H1_MAX_HDRS];

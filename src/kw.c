@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -63,6 +64,10 @@ static const char *const option_names[OPT__COUNT] = {
 	[OPT_HTTPLOG] = "httplog",
 	[OPT_REDISPATCH] = "redispatch",
 	[OPT_TCPLOG] = "tcplog",
+	[OPT_TCP_CHECK] = "tcp-check",
+	[OPT_MYSQL_CHECK] = "mysql-check",
+	[OPT_PGSQL_CHECK] = "pgsql-check",
+	[OPT_REDIS_CHECK] = "redis-check",
 };
 
 const char *
@@ -342,7 +347,6 @@ kw_inert(struct kw_ctx *ctx, const struct loc *loc, const char *what,
 }
 
 #define KW_NO_LOGS	"weir logs to stderr only, and no requests"
-#define KW_NO_CHECKS	"weir runs no health checks"
 
 /* ---- generic setters --------------------------------------------------- */
 
@@ -839,12 +843,6 @@ kw_timeout(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		return -1;
 	ctx->px->timeout_ms[s->id] = ms;
 	switch (s->id) {
-	case TO_CHECK:
-		kw_inert(ctx, &st->loc, name, KW_NO_CHECKS);
-		break;
-	case TO_QUEUE:
-		kw_inert(ctx, &st->loc, name, "weir has no queue");
-		break;
 	case TO_CLIENT_FIN:
 	case TO_SERVER_FIN:
 		kw_inert(ctx, &st->loc, name, "a half-closed side is timed "
@@ -898,6 +896,57 @@ kw_opt_forwardfor(struct kw_ctx *ctx, const struct conf_stmt *st,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The kind of check an option selects; CHK_TCP for other options. */
+static enum chk_kind
+kw_opt_chk_kind(int id)
+{
+	switch (id) {
+	case OPT_HTTPCHK:
+		return CHK_HTTP;
+	case OPT_TCP_CHECK:
+		return CHK_TCPCHK;
+	case OPT_MYSQL_CHECK:
+		return CHK_MYSQL;
+	case OPT_PGSQL_CHECK:
+		return CHK_PGSQL;
+	case OPT_REDIS_CHECK:
+		return CHK_REDIS;
+	default:
+		return CHK_TCP;
+	}
+}
+
+/* option mysql-check [user U [post-41]] | option pgsql-check user U */
+static int
+kw_opt_db_check(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned skip,
+    int id)
+{
+	unsigned n = st->nwords - skip;
+	const char *name = id == OPT_MYSQL_CHECK ? "option mysql-check" :
+	    "option pgsql-check";
+
+	ctx->px->chk_user = NULL;
+	if (n == 0 && id == OPT_MYSQL_CHECK)
+		return 0;
+	if (n < 2 || !conf_word_is(&st->words[skip], "user")) {
+		diag_error(ctx->d, &st->loc, "'%s' needs 'user NAME'", name);
+		return -1;
+	}
+	if (n == 3 && !conf_word_is(&st->words[skip + 2], "post-41")) {
+		diag_error(ctx->d, &st->words[skip + 2].loc, "'%s' takes "
+		    "'post-41' after the user, not '%s'", name,
+		    st->words[skip + 2].s);
+		return -1;
+	}
+	if (st->words[skip + 1].len == 0 || st->words[skip + 1].len > 64) {
+		diag_error(ctx->d, &st->words[skip + 1].loc, "'%s': the user "
+		    "name must be 1 to 64 bytes", name);
+		return -1;
+	}
+	ctx->px->chk_user = kw_dup(ctx, &st->words[skip + 1]);
 	return 0;
 }
 
@@ -965,13 +1014,13 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "log-health-checks",	0, 0, 0, KW_LATER },
 		{ "log-separate-errors", 0, 0, 0, KW_LATER },
 		{ "logasap",		0, 0, 0, KW_LATER },
-		{ "mysql-check",	0, 0, 0, KW_LATER },
+		{ "mysql-check",	KS_DEF | KS_BE,	OPT_MYSQL_CHECK, 3, NULL },
 		{ "nolinger",		0, 0, 0, KW_LATER },
 		{ "originalto",		0, 0, 0, KW_LATER },
 		{ "persist",		0, 0, 0, KW_LATER },
-		{ "pgsql-check",	0, 0, 0, KW_LATER },
+		{ "pgsql-check",	KS_DEF | KS_BE,	OPT_PGSQL_CHECK, 2, NULL },
 		{ "prefer-last-server",	0, 0, 0, KW_LATER },
-		{ "redis-check",	0, 0, 0, KW_LATER },
+		{ "redis-check",	KS_DEF | KS_BE,	OPT_REDIS_CHECK, 0, NULL },
 		{ "redispatch",		KS_DEF | KS_BE,	OPT_REDISPATCH, 0, NULL },
 		{ "smtpchk",		0, 0, 0, KW_LATER },
 		{ "socket-stats",	0, 0, 0, KW_LATER },
@@ -981,7 +1030,7 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		{ "spop-check",		0, 0, 0, KW_LATER },
 		{ "srvtcpka",		0, 0, 0, KW_LATER },
 		{ "ssl-hello-chk",	0, 0, 0, KW_LATER },
-		{ "tcp-check",		0, 0, 0, KW_LATER },
+		{ "tcp-check",		KS_DEF | KS_BE,	OPT_TCP_CHECK, 0, NULL },
 		{ "tcp-smart-accept",	0, 0, 0, KW_LATER },
 		{ "tcp-smart-connect",	0, 0, 0, KW_LATER },
 		{ "tcpka",		0, 0, 0, KW_LATER },
@@ -1015,6 +1064,8 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 	kw_origin(&px->opt_origin[s->id], &st->loc);
 	if (no) {
 		px->opts &= ~bit;
+		if (kw_opt_chk_kind(s->id) == px->chk)
+			px->chk = CHK_TCP;
 		return 0;
 	}
 	px->opts |= bit;
@@ -1034,10 +1085,18 @@ kw_option_common(struct kw_ctx *ctx, const struct conf_stmt *st, bool no)
 		kw_inert(ctx, &st->loc, name, KW_NO_LOGS);
 	if (s->id == OPT_FORWARDFOR)
 		return kw_opt_forwardfor(ctx, st, skip);
-	if (s->id == OPT_HTTPCHK) {
-		kw_inert(ctx, &st->loc, name, KW_NO_CHECKS);
-		return kw_opt_httpchk(ctx, st, skip);
+	if (kw_opt_chk_kind(s->id) != CHK_TCP) {
+		/* the kinds of check exclude each other; the last one wins */
+		px->chk = kw_opt_chk_kind(s->id);
+		px->opts &= ~((1u << OPT_HTTPCHK) | (1u << OPT_TCP_CHECK) |
+		    (1u << OPT_MYSQL_CHECK) | (1u << OPT_PGSQL_CHECK) |
+		    (1u << OPT_REDIS_CHECK));
+		px->opts |= bit;
 	}
+	if (s->id == OPT_HTTPCHK)
+		return kw_opt_httpchk(ctx, st, skip);
+	if (s->id == OPT_MYSQL_CHECK || s->id == OPT_PGSQL_CHECK)
+		return kw_opt_db_check(ctx, st, skip, s->id);
 	return 0;
 }
 
@@ -1056,6 +1115,332 @@ kw_no(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		return 0;
 	}
 	return kw_option_common(ctx, st, true);
+}
+
+/* Whether w compiles as an extended regex; reports it when not. */
+static int
+kw_check_regex(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	regex_t re;
+	char msg[128];
+	int r = regcomp(&re, w->s, REG_EXTENDED | REG_NOSUB);
+
+	if (r != 0) {
+		regerror(r, &re, msg, sizeof(msg));
+		diag_error(ctx->d, &w->loc, "invalid regex '%s': %s", w->s,
+		    msg);
+		return -1;
+	}
+	regfree(&re);
+	return 0;
+}
+
+/* A status list for http-check expect status: 200, 200,204 or 200-399. */
+static int
+kw_check_status_list(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	const char *p = w->s;
+
+	for (;;) {
+		unsigned lo = 0, hi, k;
+
+		for (k = 0; k < 3 && *p >= '0' && *p <= '9'; k++, p++)
+			lo = lo * 10 + (unsigned)(*p - '0');
+		if (k != 3 || lo < 100)
+			break;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			hi = 0;
+			for (k = 0; k < 3 && *p >= '0' && *p <= '9'; k++, p++)
+				hi = hi * 10 + (unsigned)(*p - '0');
+			if (k != 3 || hi < lo)
+				break;
+		}
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			break;
+	}
+	diag_error(ctx->d, &w->loc, "invalid status list '%s' (expected e.g. "
+	    "200, 200,204 or 200-399)", w->s);
+	return -1;
+}
+
+/*
+ * http-check expect [!] status CODES | rstatus RE | string S | rstring RE
+ * http-check send [meth M] [uri U] [ver V] [hdr NAME VALUE]...
+ */
+static int
+kw_http_check(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	static const char *const kinds[] = { "status", "rstatus", "string",
+		"rstring" };
+	struct conf_proxy *px = ctx->px;
+	const struct conf_word *w;
+	unsigned i = 2, k;
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'http-check' needs 'expect' or "
+		    "'send'");
+		return -1;
+	}
+	if (conf_word_is(&st->words[1], "send")) {
+		size_t hlen = 0;
+		char *hdrs = NULL;
+
+		for (; i < st->nwords; i += 2) {
+			w = &st->words[i];
+			if (i + 1 >= st->nwords) {
+				diag_error(ctx->d, &w->loc, "'http-check send "
+				    "%s' needs a value", w->s);
+				return -1;
+			}
+			if (conf_word_is(w, "meth")) {
+				if (!val_is_token(st->words[i + 1].s)) {
+					diag_error(ctx->d, &st->words[i + 1].loc,
+					    "invalid method '%s'",
+					    st->words[i + 1].s);
+					return -1;
+				}
+				px->httpchk_method = kw_dup(ctx,
+				    &st->words[i + 1]);
+			} else if (conf_word_is(w, "uri")) {
+				if (st->words[i + 1].s[0] != '/') {
+					diag_error(ctx->d, &st->words[i + 1].loc,
+					    "the check URI must start with '/', "
+					    "got '%s'", st->words[i + 1].s);
+					return -1;
+				}
+				px->httpchk_uri = kw_dup(ctx, &st->words[i + 1]);
+			} else if (conf_word_is(w, "ver")) {
+				px->httpchk_version = kw_dup(ctx,
+				    &st->words[i + 1]);
+			} else if (conf_word_is(w, "hdr")) {
+				const struct conf_word *n = &st->words[i + 1];
+				const struct conf_word *v;
+				char *nh;
+
+				if (i + 2 >= st->nwords ||
+				    !val_is_token(n->s)) {
+					diag_error(ctx->d, &n->loc, "'http-check "
+					    "send hdr' needs a header name and "
+					    "a value");
+					return -1;
+				}
+				v = &st->words[i + 2];
+				if (strpbrk(v->s, "\r\n") != NULL) {
+					diag_error(ctx->d, &v->loc, "a header "
+					    "value cannot hold CR or LF");
+					return -1;
+				}
+				nh = arena_alloc(&ctx->c->arena,
+				    hlen + n->len + v->len + 5);
+				if (nh == NULL)
+					return -1;
+				if (hlen > 0)
+					memcpy(nh, hdrs, hlen);
+				hlen += (size_t)sprintf(nh + hlen, "%s: %s\r\n",
+				    n->s, v->s);
+				hdrs = nh;
+				i++;
+			} else {
+				diag_error(ctx->d, &w->loc, "'http-check send' "
+				    "takes meth, uri, ver and hdr, not '%s'",
+				    w->s);
+				return -1;
+			}
+		}
+		if (hdrs != NULL)
+			px->httpchk_hdrs = hdrs;
+		return 0;
+	}
+	if (!conf_word_is(&st->words[1], "expect")) {
+		diag_error(ctx->d, &st->words[1].loc, "'http-check %s' is not "
+		    "supported (weir knows 'expect' and 'send')",
+		    st->words[1].s);
+		return -1;
+	}
+	px->chk_expect_neg = false;
+	if (i < st->nwords && conf_word_is(&st->words[i], "!")) {
+		px->chk_expect_neg = true;
+		i++;
+	}
+	if (st->nwords != i + 2) {
+		diag_error(ctx->d, &st->loc, "'http-check expect' needs one of "
+		    "status, rstatus, string, rstring and a value");
+		return -1;
+	}
+	w = &st->words[i];
+	for (k = 0; k < NELEM(kinds); k++)
+		if (conf_word_is(w, kinds[k]))
+			break;
+	if (k == NELEM(kinds)) {
+		diag_error(ctx->d, &w->loc, "'http-check expect' takes status, "
+		    "rstatus, string or rstring, not '%s'", w->s);
+		return -1;
+	}
+	w = &st->words[i + 1];
+	if (k == 0 && kw_check_status_list(ctx, w) < 0)
+		return -1;
+	if ((k == 1 || k == 3) && kw_check_regex(ctx, w) < 0)
+		return -1;
+	if (k == 2 && w->len == 0) {
+		diag_error(ctx->d, &w->loc, "'http-check expect string' needs "
+		    "a string");
+		return -1;
+	}
+	px->chk_expect = (enum chk_expect)(CHK_EXPECT_STATUS + k);
+	px->chk_expect_arg = kw_dup(ctx, w);
+	return 0;
+}
+
+/*
+ * tcp-check connect [port N] | send S | expect [!] string S | rstring RE
+ * | comment TEXT
+ */
+static int
+kw_tcp_check(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	struct conf_proxy *px = ctx->px;
+	struct conf_tcpchk *r, **pp;
+	const struct conf_word *w;
+	long long v;
+	unsigned i;
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'tcp-check' needs connect, send "
+		    "or expect");
+		return -1;
+	}
+	if (conf_word_is(&st->words[1], "comment"))
+		return 0;
+	r = arena_alloc(&ctx->c->arena, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->loc = st->loc;
+	w = &st->words[1];
+	if (conf_word_is(w, "connect")) {
+		r->act = TCPCHK_CONNECT;
+		for (i = 2; i < st->nwords; i++) {
+			if (conf_word_is(&st->words[i], "port") &&
+			    i + 1 < st->nwords) {
+				if (kw_get_int(ctx, &st->words[++i],
+				    "tcp-check connect port", 1, 65535,
+				    &v) < 0)
+					return -1;
+				r->port = (unsigned)v;
+			} else {
+				diag_error(ctx->d, &st->words[i].loc,
+				    "'tcp-check connect' takes 'port N', not "
+				    "'%s'", st->words[i].s);
+				return -1;
+			}
+		}
+	} else if (conf_word_is(w, "send")) {
+		if (kw_nargs(ctx, st, 2, 1, 1, "tcp-check send") < 0)
+			return -1;
+		r->act = TCPCHK_SEND;
+		r->data = kw_dup(ctx, &st->words[2]);
+		r->len = st->words[2].len;
+	} else if (conf_word_is(w, "expect")) {
+		i = 2;
+		if (i < st->nwords && conf_word_is(&st->words[i], "!")) {
+			r->neg = true;
+			i++;
+		}
+		if (st->nwords != i + 2 ||
+		    (!conf_word_is(&st->words[i], "string") &&
+		    !conf_word_is(&st->words[i], "rstring"))) {
+			diag_error(ctx->d, &st->loc, "'tcp-check expect' takes "
+			    "[!] string S or [!] rstring REGEX");
+			return -1;
+		}
+		r->act = conf_word_is(&st->words[i], "string") ?
+		    TCPCHK_EXPECT_STRING : TCPCHK_EXPECT_RSTRING;
+		if (r->act == TCPCHK_EXPECT_RSTRING &&
+		    kw_check_regex(ctx, &st->words[i + 1]) < 0)
+			return -1;
+		if (st->words[i + 1].len == 0) {
+			diag_error(ctx->d, &st->words[i + 1].loc,
+			    "'tcp-check expect' needs a non-empty string");
+			return -1;
+		}
+		r->data = kw_dup(ctx, &st->words[i + 1]);
+		r->len = st->words[i + 1].len;
+	} else {
+		diag_error(ctx->d, &w->loc, "'tcp-check %s' is not supported "
+		    "(weir knows connect, send, expect and comment)", w->s);
+		return -1;
+	}
+	/* a section's own rules replace the ones it inherited */
+	if (!px->tcpchk_own) {
+		px->tcpchk = NULL;
+		px->tcpchk_own = true;
+	}
+	for (pp = &px->tcpchk; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = r;
+	return 0;
+}
+
+/* retry-on CONDITION... */
+static int
+kw_retry_on(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} conds[] = {
+		{ "none", 0 },
+		{ "conn-failure", RETRY_CONN_FAILURE },
+		{ "empty-response", RETRY_EMPTY_RESPONSE },
+		{ "junk-response", RETRY_JUNK_RESPONSE },
+		{ "response-timeout", RETRY_RESPONSE_TIMEOUT },
+		{ "0rtt-rejected", RETRY_0RTT_REJECTED },
+		{ "404", RETRY_404 },
+		{ "408", RETRY_408 },
+		{ "425", RETRY_425 },
+		{ "500", RETRY_500 },
+		{ "501", RETRY_501 },
+		{ "502", RETRY_502 },
+		{ "503", RETRY_503 },
+		{ "504", RETRY_504 },
+		{ "all-retryable-errors", RETRY_CONN_FAILURE |
+		    RETRY_EMPTY_RESPONSE | RETRY_JUNK_RESPONSE |
+		    RETRY_RESPONSE_TIMEOUT | RETRY_0RTT_REJECTED | RETRY_500 |
+		    RETRY_502 | RETRY_503 | RETRY_504 },
+	};
+	unsigned i, k, bits = 0;
+
+	if (kw_nargs(ctx, st, 1, 1, 32, "retry-on") < 0)
+		return -1;
+	for (i = 1; i < st->nwords; i++) {
+		for (k = 0; k < NELEM(conds); k++)
+			if (conf_word_is(&st->words[i], conds[k].name))
+				break;
+		if (k == NELEM(conds)) {
+			diag_error(ctx->d, &st->words[i].loc, "unknown "
+			    "retry-on condition '%s' (weir knows none, "
+			    "conn-failure, empty-response, junk-response, "
+			    "response-timeout, 0rtt-rejected, 404, 408, 425, "
+			    "500, 501, 502, 503, 504, all-retryable-errors)",
+			    st->words[i].s);
+			return -1;
+		}
+		if (k == 0 && st->nwords > 2) {
+			diag_error(ctx->d, &st->words[i].loc, "'retry-on none' "
+			    "excludes every other condition");
+			return -1;
+		}
+		bits |= conds[k].bits;
+	}
+	ctx->px->retry_on = bits;
+	return 0;
 }
 
 static int
@@ -1579,11 +1964,23 @@ enum {
 	SRVO_CRT,
 	SRVO_SNI,
 	SRVO_ALPN,
+	SRVO_ADDR,
+	SRVO_COOLDOWN,
+	SRVO_DOWNINTER,
+	SRVO_ERROR_LIMIT,
+	SRVO_FASTINTER,
+	SRVO_HALF_OPEN,
+	SRVO_OBSERVE,
+	SRVO_ON_ERROR,
+	SRVO_ON_MARKED_DOWN,
+	SRVO_ON_MARKED_UP,
+	SRVO_PORT,
+	SRVO_SLOWSTART,
 };
 
 /* clang-format off */
 static const struct kw_sub server_opts[] = {
-	{ "addr",		0, 0, 1, KW_LATER },
+	{ "addr",		0, SRVO_ADDR, 1, NULL },
 	{ "agent-check",	0, 0, 0, KW_LATER },
 	{ "alpn",		0, SRVO_ALPN, 1, NULL },
 	{ "backup",		0, SRVO_BACKUP, 0, NULL },
@@ -1594,14 +1991,16 @@ static const struct kw_sub server_opts[] = {
 	{ "ciphers",		0, SRVO_TLS_OPT, 1, NULL },
 	{ "ciphersuites",	0, SRVO_TLS_OPT, 1, NULL },
 	{ "cookie",		0, 0, 1, KW_LATER },
+	{ "cooldown",		0, SRVO_COOLDOWN, 1, NULL },
 	{ "crl-file",		0, SRVO_CRL_FILE, 1, NULL },
 	{ "crt",		0, SRVO_CRT, 1, NULL },
 	{ "disabled",		0, SRVO_DISABLED, 0, NULL },
-	{ "downinter",		0, 0, 1, KW_LATER },
+	{ "downinter",		0, SRVO_DOWNINTER, 1, NULL },
 	{ "enabled",		0, SRVO_ENABLED, 0, NULL },
-	{ "error-limit",	0, 0, 1, KW_LATER },
+	{ "error-limit",	0, SRVO_ERROR_LIMIT, 1, NULL },
 	{ "fall",		0, SRVO_FALL, 1, NULL },
-	{ "fastinter",		0, 0, 1, KW_LATER },
+	{ "fastinter",		0, SRVO_FASTINTER, 1, NULL },
+	{ "half-open",		0, SRVO_HALF_OPEN, 1, NULL },
 	{ "id",			0, 0, 1, KW_LATER },
 	{ "init-addr",		0, 0, 1, KW_LATER },
 	{ "inter",		0, SRVO_INTER, 1, NULL },
@@ -1618,13 +2017,13 @@ static const struct kw_sub server_opts[] = {
 	{ "no-tlsv11",		0, SRVO_TLS_OPT, 0, NULL },
 	{ "no-tlsv12",		0, SRVO_TLS_OPT, 0, NULL },
 	{ "no-tlsv13",		0, SRVO_TLS_OPT, 0, NULL },
-	{ "observe",		0, 0, 1, KW_LATER },
-	{ "on-error",		0, 0, 1, KW_LATER },
-	{ "on-marked-down",	0, 0, 1, KW_LATER },
-	{ "on-marked-up",	0, 0, 1, KW_LATER },
+	{ "observe",		0, SRVO_OBSERVE, 1, NULL },
+	{ "on-error",		0, SRVO_ON_ERROR, 1, NULL },
+	{ "on-marked-down",	0, SRVO_ON_MARKED_DOWN, 1, NULL },
+	{ "on-marked-up",	0, SRVO_ON_MARKED_UP, 1, NULL },
 	{ "pool-max-conn",	0, 0, 1, KW_LATER },
 	{ "pool-purge-delay",	0, 0, 1, KW_LATER },
-	{ "port",		0, 0, 1, KW_LATER },
+	{ "port",		0, SRVO_PORT, 1, NULL },
 	{ "proto",		0, 0, 1, KW_LATER },
 	{ "redir",		0, 0, 1, KW_LATER },
 	{ "resolve-prefer",	0, 0, 1, KW_LATER },
@@ -1632,7 +2031,7 @@ static const struct kw_sub server_opts[] = {
 	{ "rise",		0, SRVO_RISE, 1, NULL },
 	{ "send-proxy",		0, SRVO_SEND_PROXY, 0, NULL },
 	{ "send-proxy-v2",	0, SRVO_SEND_PROXY_V2, 0, NULL },
-	{ "slowstart",		0, 0, 1, KW_LATER },
+	{ "slowstart",		0, SRVO_SLOWSTART, 1, NULL },
 	{ "sni",		0, SRVO_SNI, 1, NULL },
 	{ "source",		0, 0, 1, KW_LATER },
 	{ "ssl",		0, SRVO_SSL, 0, NULL },
@@ -1646,7 +2045,10 @@ static const struct kw_sub server_opts[] = {
 };
 /* clang-format on */
 
-/* A TLS option of a server line: words[i] is its value, if it has one. */
+/*
+ * A TLS option of a server line: words[i] is its value, if it has one.
+ * Returns 0, -1 after an error, 1 when id is no TLS option.
+ */
 static int
 kw_server_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
     int id, unsigned nargs, struct conf_tls_server *t)
@@ -1707,6 +2109,100 @@ kw_server_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 		}
 		return t->sni ? 0 : -1;
 	}
+	return 1;
+}
+
+/* The server options of health checks and error detection. */
+static int
+kw_server_check_opt(struct kw_ctx *ctx, int id, const struct conf_word *a,
+    struct conf_server *srv)
+{
+	static const char *const observe[] = { "none", "layer4", "layer7" };
+	static const char *const on_error[] = { "fastinter", "fail-check",
+		"sudden-death", "mark-down", "circuit-break" };
+	long long v;
+	unsigned i;
+
+	switch (id) {
+	case SRVO_ADDR: {
+		const char *err;
+		char text[300];
+
+		/* an address without a port: the check port comes apart */
+		snprintf(text, sizeof(text), "%s%s%s:1",
+		    strchr(a->s, ':') ? "[" : "", a->s,
+		    strchr(a->s, ':') ? "]" : "");
+		if (val_addr(text, VAL_ADDR_NEED_PORT | VAL_ADDR_RESOLVE,
+		    &srv->check_addr, &err) < 0) {
+			diag_error(ctx->d, &a->loc, "invalid check address "
+			    "'%s': %s", a->s, err);
+			return -1;
+		}
+		srv->check_addr_text = kw_dup(ctx, a);
+		return 0;
+	}
+	case SRVO_PORT:
+		if (kw_get_int(ctx, a, "port", 1, 65535, &v) < 0)
+			return -1;
+		srv->check_port = (unsigned)v;
+		return 0;
+	case SRVO_FASTINTER:
+		return kw_get_nz_duration(ctx, a, "fastinter",
+		    &srv->fastinter_ms);
+	case SRVO_DOWNINTER:
+		return kw_get_nz_duration(ctx, a, "downinter",
+		    &srv->downinter_ms);
+	case SRVO_SLOWSTART:
+		return kw_get_duration(ctx, a, "slowstart", &srv->slowstart_ms);
+	case SRVO_COOLDOWN:
+		return kw_get_nz_duration(ctx, a, "cooldown",
+		    &srv->cooldown_ms);
+	case SRVO_ERROR_LIMIT:
+		if (kw_get_int(ctx, a, "error-limit", 1, 1000000, &v) < 0)
+			return -1;
+		srv->error_limit = (unsigned)v;
+		return 0;
+	case SRVO_HALF_OPEN:
+		if (kw_get_int(ctx, a, "half-open", 1, 1000, &v) < 0)
+			return -1;
+		srv->half_open = (unsigned)v;
+		return 0;
+	case SRVO_OBSERVE:
+		for (i = 0; i < NELEM(observe); i++)
+			if (strcmp(a->s, observe[i]) == 0) {
+				srv->observe = (enum srv_observe)i;
+				return 0;
+			}
+		diag_error(ctx->d, &a->loc, "'observe' takes none, layer4 or "
+		    "layer7, not '%s'", a->s);
+		return -1;
+	case SRVO_ON_ERROR:
+		for (i = 0; i < NELEM(on_error); i++)
+			if (strcmp(a->s, on_error[i]) == 0) {
+				srv->on_error = (enum srv_on_error)i;
+				return 0;
+			}
+		diag_error(ctx->d, &a->loc, "'on-error' takes fastinter, "
+		    "fail-check, sudden-death, mark-down or circuit-break, "
+		    "not '%s'", a->s);
+		return -1;
+	case SRVO_ON_MARKED_DOWN:
+		if (strcmp(a->s, "shutdown-sessions") != 0) {
+			diag_error(ctx->d, &a->loc, "'on-marked-down' takes "
+			    "shutdown-sessions, not '%s'", a->s);
+			return -1;
+		}
+		srv->flags |= SRV_DOWN_KILL;
+		return 0;
+	case SRVO_ON_MARKED_UP:
+		if (strcmp(a->s, "shutdown-backup-sessions") != 0) {
+			diag_error(ctx->d, &a->loc, "'on-marked-up' takes "
+			    "shutdown-backup-sessions, not '%s'", a->s);
+			return -1;
+		}
+		srv->flags |= SRV_UP_KILL_BACKUP;
+		return 0;
+	}
 	return 0;
 }
 
@@ -1716,7 +2212,7 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
     struct conf_server *srv)
 {
 	unsigned i, sec = ctx->sec;
-	int bad = 0;
+	int bad = 0, r;
 
 	ctx->sec = 0;	/* server options are not section-bound */
 	for (i = first; i < st->nwords; i++) {
@@ -1746,7 +2242,6 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
 			break;
 		case SRVO_CHECK:
 			srv->flags |= SRV_CHECK;
-			kw_inert(ctx, &w->loc, "check", KW_NO_CHECKS);
 			break;
 		case SRVO_NO_CHECK:
 			srv->flags &= ~SRV_CHECK;
@@ -1795,8 +2290,11 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
 				srv->weight = (unsigned)v;
 			break;
 		default:
-			if (kw_server_tls(ctx, st, i, s->id, s->nargs,
-			    &srv->tls) < 0)
+			r = kw_server_tls(ctx, st, i, s->id, s->nargs,
+			    &srv->tls);
+			if (r > 0)
+				r = kw_server_check_opt(ctx, s->id, a, srv);
+			if (r < 0)
 				bad = -1;
 			break;
 		}
@@ -2389,7 +2887,7 @@ const struct kw kw_proxy_table[] = {
 	{ "fullconn",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
 	{ "hash-type",		KS_DEF | KS_BE,		kw_hash_type, 0, 0, 0, NULL },
 	{ "http-after-response", KS_PX,			NULL, 0, 0, 0, KW_LATER },
-	{ "http-check",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "http-check",		KS_DEF | KS_BE,		kw_http_check, 0, 0, 0, NULL },
 	{ "http-request",	KS_FE | KS_BE | KW_COND, kw_http_request, 0, 0, 0, NULL },
 	{ "http-response",	KS_FE | KS_BE | KW_COND, kw_http_response, 0, 0, 0, NULL },
 	{ "http-reuse",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
@@ -2405,13 +2903,14 @@ const struct kw kw_proxy_table[] = {
 	{ "rate-limit",		KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
 	{ "redirect",		KS_FE | KS_BE,		NULL, 0, 0, 0, "is not supported by weir: use 'http-request redirect'" },
 	{ "retries",		KS_DEF | KS_BE,		kw_retries, POFF(retries), 0, 100, NULL },
+	{ "retry-on",		KS_DEF | KS_BE,		kw_retry_on, 0, 0, 0, NULL },
 	{ "server",		KS_BE,			kw_server, 0, 0, 0, NULL },
 	{ "source",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "srvtimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout server'" },
 	{ "stats",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "stick",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
 	{ "stick-table",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
-	{ "tcp-check",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "tcp-check",		KS_DEF | KS_BE,		kw_tcp_check, 0, 0, 0, NULL },
 	{ "tcp-request",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
 	{ "tcp-response",	KS_BE,			NULL, 0, 0, 0, KW_LATER },
 	{ "timeout",		KS_PX,			kw_timeout, 0, 0, 0, NULL },
@@ -2437,6 +2936,10 @@ kw_proxy_builtin(struct conf_proxy *px)
 	px->defsrv.fall = 3;
 	px->defsrv.rise = 2;
 	px->defsrv.inter_ms = 2000;
+	px->defsrv.error_limit = 10;
+	px->defsrv.cooldown_ms = 10000;
+	px->defsrv.half_open = 1;
+	px->retry_on = RETRY_CONN_FAILURE;
 }
 
 static void
@@ -2462,6 +2965,7 @@ kw_proxy_new(struct kw_ctx *ctx, const struct conf_section *sec)
 		kw_proxy_builtin(px);
 	} else {
 		*px = *ctx->defaults;
+		px->tcpchk_own = false;	/* its first rule starts a new list */
 		kw_inherit_origin(&px->mode_origin);
 		kw_inherit_origin(&px->retries_origin);
 		kw_inherit_origin(&px->balance_origin);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "state.h"
 
@@ -253,6 +254,41 @@ lb_build(struct arena *a, struct g_backend *be)
 
 /* ---- picking ----------------------------------------------------------- */
 
+/*
+ * The circuit breaker of s is not closed: an open one turns half-open
+ * once its cool-down is over; a half-open one lets half-open requests
+ * through, whose outcome closes or opens it again (check_report()).
+ */
+static bool
+lb_breaker_lets(const struct g_server *s)
+{
+	struct state_server *st = s->st;
+	unsigned brk = atomic_load(&st->breaker);
+
+	if (brk == SRV_BRK_OPEN) {
+		struct timespec ts;
+		uint64_t now;
+
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		now = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+		if (now < atomic_load(&st->brk_until))
+			return false;
+		atomic_store(&st->brk_probes, 0);
+		atomic_store(&st->brk_ok, 0);
+		if (atomic_compare_exchange_strong(&st->breaker, &brk,
+		    SRV_BRK_HALF_OPEN))
+			fprintf(stderr, "weir: server %s/%s: circuit breaker "
+			    "half-open: %u probe request%s\n", s->be->px.name,
+			    s->name, s->half_open,
+			    s->half_open == 1 ? "" : "s");
+		brk = atomic_load(&st->breaker);
+		if (brk != SRV_BRK_HALF_OPEN)
+			return brk == SRV_BRK_CLOSED;
+	}
+	return atomic_load(&st->brk_probes) < s->half_open;
+}
+
 bool
 lb_usable(const struct g_server *s, const uint8_t *tried)
 {
@@ -265,15 +301,43 @@ lb_usable(const struct g_server *s, const uint8_t *tried)
 		return true;
 	if (atomic_load_explicit(&s->st->admin, memory_order_relaxed) != 0 ||
 	    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
-	    SRV_H_UP ||
-	    atomic_load_explicit(&s->st->breaker, memory_order_relaxed) ==
-	    SRV_BRK_OPEN)
+	    SRV_H_UP)
+		return false;
+	if (atomic_load_explicit(&s->st->breaker, memory_order_relaxed) !=
+	    SRV_BRK_CLOSED && !lb_breaker_lets(s))
 		return false;
 	if (s->maxconn > 0 &&
 	    atomic_load_explicit(&s->st->cur_conns, memory_order_relaxed) >=
 	    (int)s->maxconn)
 		return false;
 	return true;
+}
+
+bool
+lb_all_full(const struct g_backend *be, const uint8_t *tried)
+{
+	unsigned i;
+
+	for (i = 0; i < be->nservers; i++) {
+		const struct g_server *s = &be->servers[i];
+
+		if (s->maxconn == 0 || s->st == NULL ||
+		    atomic_load_explicit(&s->st->cur_conns,
+		    memory_order_relaxed) < (int)s->maxconn)
+			continue;
+		/* full: would it be usable with one slot free? */
+		if (s->weight == 0 || (s->flags & SRV_DISABLED) ||
+		    (tried != NULL && s->idx < LB_TRIED_MAX &&
+		    (tried[s->idx / 8] & (1u << (s->idx % 8)))) ||
+		    atomic_load_explicit(&s->st->admin, memory_order_relaxed) ||
+		    atomic_load_explicit(&s->st->health, memory_order_relaxed) !=
+		    SRV_H_UP ||
+		    atomic_load_explicit(&s->st->breaker,
+		    memory_order_relaxed) == SRV_BRK_OPEN)
+			continue;
+		return true;
+	}
+	return false;
 }
 
 static int
@@ -454,8 +518,54 @@ lb_pick_hash(const struct g_backend *be, struct lb_req *req)
 	return NULL;
 }
 
+static const struct g_server *lb_pick_one(const struct g_backend *,
+    struct lb_req *);
+
+/*
+ * Whether s, back up since less than its slowstart, lets this request
+ * pass: its share grows from nothing to its weight's over slowstart.
+ */
+static bool
+lb_slow_refuses(const struct g_server *s, uint64_t *rng)
+{
+	uint64_t since, now;
+	struct timespec ts;
+
+	if (s->slowstart_ms == 0 || s->st == NULL ||
+	    (since = atomic_load_explicit(&s->st->up_since,
+	    memory_order_relaxed)) == 0)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (now >= since + s->slowstart_ms)
+		return false;
+	return (uint64_t)lb_random(rng) % s->slowstart_ms >= now - since;
+}
+
 const struct g_server *
 lb_pick(const struct g_backend *be, struct lb_req *req)
+{
+	const struct g_server *s = lb_pick_one(be, req), *o;
+	uint8_t tried[LB_TRIED_MAX / 8];
+	struct lb_req r2;
+
+	if (s == NULL || s->slowstart_ms == 0 || req->rng == NULL ||
+	    !lb_slow_refuses(s, req->rng) || s->idx >= LB_TRIED_MAX)
+		return s;
+	/* another server, if there is one; else this one after all */
+	r2 = *req;
+	if (req->tried != NULL)
+		memcpy(tried, req->tried, sizeof(tried));
+	else
+		memset(tried, 0, sizeof(tried));
+	tried[s->idx / 8] |= (uint8_t)(1u << (s->idx % 8));
+	r2.tried = tried;
+	o = lb_pick_one(be, &r2);
+	return o != NULL ? o : s;
+}
+
+static const struct g_server *
+lb_pick_one(const struct g_backend *be, struct lb_req *req)
 {
 	const struct g_server *s = NULL;
 	const struct g_lb *lb = &be->lb;

@@ -54,6 +54,12 @@ const struct g_server *lb_pick(const struct g_backend *be,
  */
 bool lb_usable(const struct g_server *s, const uint8_t *tried);
 
+/*
+ * Whether be has no usable server only because those that would be are
+ * at their maxconn: a request should wait in the queue rather than fail.
+ */
+bool lb_all_full(const struct g_backend *be, const uint8_t *tried);
+
 /* A 32-bit hash with good avalanche, stable across runs and hosts. */
 uint32_t lb_hash(const void *data, size_t len);
 /* The server index owning hash on the ring (lb->nring > 0). */

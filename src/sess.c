@@ -31,6 +31,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "check.h"
 #include "eng.h"
 #include "graph.h"
 #include "h1.h"
@@ -81,12 +82,24 @@ enum sc_state {
 
 struct txn;
 
+/*
+ * What a connection's event is registered for. The timeout is lazy: the
+ * deadline moves forward without touching libevent, whose timer may then
+ * fire early; io_early() tells such a wake-up from a real timeout and sets
+ * the timer again for what is left.
+ */
+struct io_reg {
+	short what;		/* EV_READ, EV_WRITE or both; 0: none */
+	uint32_t ms;		/* the timeout libevent has */
+	uint64_t due;		/* when the connection really times out */
+};
+
 struct srvconn {
 	struct srvconn *next, *prev;	/* idle or free list */
 	struct eng_worker *w;
 	int fd;
 	struct event ev;
-	short ev_flags;
+	struct io_reg reg;
 	uint8_t state;
 	bool reused;		/* served a request before this one */
 	bool eof;		/* the server sent its FIN (tunnels) */
@@ -111,7 +124,7 @@ struct sess {
 	struct lsn *lsn;
 	int fd;
 	struct event ev;
-	short ev_flags;
+	struct io_reg reg;
 	uint8_t state;
 	uint8_t flags;
 	union sess_addr peer;
@@ -168,6 +181,8 @@ struct txn {
 	bool same_srv;		/* a retry without redispatch: t->srv again */
 	bool got_rsp;		/* some response bytes came back */
 	bool upgrade;
+	bool granted;		/* a queue let it through: no queueing again */
+	struct qent q;		/* waiting for a server (maxconn) */
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 
 	/* not cleared at each request: each part says how much it holds */
@@ -202,6 +217,9 @@ static int tunnel_pump(struct sess *);
 static int sc_handshake(struct txn *);
 static int sess_handshake(struct sess *);
 static int sess_start(struct sess *);
+static void q_grant(struct state_backend *);
+static bool q_leave(struct txn *, bool);
+static int txn_enqueue(struct txn *, bool);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -213,26 +231,93 @@ tv_ms(struct timeval *tv, uint64_t ms)
 	return tv;
 }
 
+/* The longest timer given to libevent; a later deadline wakes up first. */
+#define IO_TIMER_MAX_MS		86400000u
+/* "No timeout": a deadline no connection lives to see. */
+#define IO_FOREVER_MS		((uint64_t)1 << 50)
+
+/* A coarse monotonic clock in ms: cheap, and precise enough for timeouts. */
+static uint64_t
+io_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * The timeval to give libevent for ms: one of the worker's common
+ * timeouts, which libevent keeps in a list per duration instead of its
+ * heap (a persistent event's timer is set again at each wake-up), or a
+ * plain one in *tv.
+ */
+static const struct timeval *
+io_tv(struct eng_worker *w, uint32_t ms, struct timeval *tv)
+{
+	unsigned i;
+
+	for (i = 0; i < w->nctmo; i++)
+		if (w->ctmo[i].ms == ms)
+			return w->ctmo[i].tv;
+	tv_ms(tv, ms);
+	if (w->nctmo < ENG_COMMON_TMO) {
+		const struct timeval *c =
+		    event_base_init_common_timeout(w->base, tv);
+
+		if (c != NULL) {
+			w->ctmo[w->nctmo].ms = ms;
+			w->ctmo[w->nctmo++].tv = c;
+			return c;
+		}
+	}
+	return tv;
+}
+
 /*
  * Register interest what (EV_READ, EV_WRITE or both; 0: none) on fd's
- * event ev, whose interest now is *cur, with a timeout of ms. The epoll
- * set changes only when what does; the timeout alone is a timer-heap
- * update.
+ * event ev, registered as *reg says, with a timeout of ms from now. The
+ * epoll set changes only when what does, the timer only when the timeout
+ * does: a deadline that moves forward is recorded, not registered.
  */
 static int
-io_want(struct event *ev, short *cur, struct event_base *base, int fd,
+io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
     event_callback_fn cb, void *arg, short what, uint64_t ms)
 {
 	struct timeval tv;
+	uint64_t full = ms != 0 ? ms : IO_FOREVER_MS;
+	uint32_t tmo = full > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS : (uint32_t)full;
 
-	if (what != *cur || !event_initialized(ev)) {
+	reg->due = io_now_ms() + full;
+	if (what == reg->what && tmo == reg->ms && event_initialized(ev))
+		return 0;
+	if (what != reg->what || !event_initialized(ev)) {
 		if (event_initialized(ev))
 			event_del(ev);
-		event_assign(ev, base, what ? fd : -1, what | EV_PERSIST, cb,
+		event_assign(ev, w->base, what ? fd : -1, what | EV_PERSIST, cb,
 		    arg);
-		*cur = what;
+		reg->what = what;
 	}
-	return event_add(ev, tv_ms(&tv, ms ? ms : 3600000));
+	reg->ms = tmo;
+	return event_add(ev, io_tv(w, tmo, &tv));
+}
+
+/*
+ * The timer of ev fired: whether it is early, the deadline having moved
+ * since, in which case the timer is set for what is left.
+ */
+static bool
+io_early(struct event *ev, struct io_reg *reg)
+{
+	struct timeval tv;
+	uint64_t now = io_now_ms();
+
+	if (now >= reg->due)
+		return false;
+	reg->ms = reg->due - now > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS :
+	    (uint32_t)(reg->due - now);
+	event_add(ev, tv_ms(&tv, reg->ms));
+	return true;
 }
 
 /*
@@ -250,15 +335,15 @@ io_want_tls(struct event *ev, SSL *ssl, short what, int r)
 static int
 sess_want(struct sess *s, short what, uint64_t ms)
 {
-	return io_want_tls(&s->ev, s->ssl, what, io_want(&s->ev,
-	    &s->ev_flags, s->w->base, s->fd, sess_on_event, s, what, ms));
+	return io_want_tls(&s->ev, s->ssl, what, io_want(s->w, &s->ev,
+	    &s->reg, s->fd, sess_on_event, s, what, ms));
 }
 
 static int
 sc_want(struct srvconn *sc, short what, uint64_t ms)
 {
-	return io_want_tls(&sc->ev, sc->ssl, what, io_want(&sc->ev,
-	    &sc->ev_flags, sc->w->base, sc->fd, sc_on_event, sc, what, ms));
+	return io_want_tls(&sc->ev, sc->ssl, what, io_want(sc->w, &sc->ev,
+	    &sc->reg, sc->fd, sc_on_event, sc, what, ms));
 }
 
 static uint64_t
@@ -703,6 +788,10 @@ txn_release_server(struct txn *t)
 		atomic_fetch_sub_explicit(&t->srv->st->cur_conns, 1,
 		    memory_order_relaxed);
 		t->counted = false;
+		/* a slot is free: the first request in the queue takes it */
+		if (t->srv->maxconn > 0 && atomic_load_explicit(
+		    &t->srv->be->st->qlen, memory_order_relaxed) > 0)
+			q_grant(t->srv->be->st);
 	}
 }
 
@@ -712,6 +801,8 @@ txn_free(struct sess *s, struct txn *t)
 {
 	struct eng_worker *w = s->w;
 
+	if (t->q.where != QE_NONE)
+		(void)q_leave(t, true);
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
@@ -829,6 +920,168 @@ sc_close(struct srvconn *sc)
 		close(sc->fd);
 	sc->next = w->free_sc;
 	w->free_sc = sc;
+}
+
+/* ---- the backend queue (server maxconn) --------------------------------- */
+
+/* Append q to b's queue, or put it first (a grant that found no room). */
+static void
+q_push(struct state_backend *b, struct qent *q, bool first)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&b->qlock);
+	q->where = QE_QUEUED;
+	if (first) {
+		q->prev = NULL;
+		q->next = b->qhead;
+		if (b->qhead != NULL)
+			b->qhead->prev = q;
+		else
+			b->qtail = q;
+		b->qhead = q;
+	} else {
+		q->next = NULL;
+		q->prev = b->qtail;
+		if (b->qtail != NULL)
+			b->qtail->next = q;
+		else
+			b->qhead = q;
+		b->qtail = q;
+	}
+	n = atomic_fetch_add(&b->qlen, 1) + 1;
+	if (n > atomic_load(&b->qmax))
+		atomic_store(&b->qmax, n);
+	pthread_mutex_unlock(&b->qlock);
+}
+
+/* Out of b's queue; b->qlock held, q queued. */
+static void
+q_unlink(struct state_backend *b, struct qent *q)
+{
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		b->qhead = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	else
+		b->qtail = q->prev;
+	q->next = q->prev = NULL;
+	q->where = QE_NONE;
+	atomic_fetch_sub(&b->qlen, 1);
+}
+
+/*
+ * A server of b has a free slot: hand it to the first request queued,
+ * on its worker's thread. Any worker.
+ */
+static void
+q_grant(struct state_backend *b)
+{
+	struct eng_worker *w;
+	struct qent *q;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&b->qlock);
+	if ((q = b->qhead) == NULL) {
+		pthread_mutex_unlock(&b->qlock);
+		return;
+	}
+	q_unlink(b, q);
+	w = q->w;
+	pthread_mutex_lock(&w->grant_lock);
+	q->where = QE_GRANTED;
+	q->prev = NULL;
+	q->next = w->grants;
+	if (w->grants != NULL)
+		w->grants->prev = q;
+	w->grants = q;
+	pthread_mutex_unlock(&w->grant_lock);
+	pthread_mutex_unlock(&b->qlock);
+	(void)!write(w->wake_fd, &one, sizeof(one));
+}
+
+/*
+ * t leaves the queue without being served (its session ends, or it timed
+ * out). Returns false when a grant is already on its way (the caller
+ * waits for it instead), true when t is out.
+ */
+static bool
+q_leave(struct txn *t, bool drop_grant)
+{
+	struct state_backend *b = t->be->st;
+	struct qent *q = &t->q;
+	struct eng_worker *w = t->s->w;
+	bool regrant = false;
+
+	pthread_mutex_lock(&b->qlock);
+	if (q->where == QE_QUEUED) {
+		q_unlink(b, q);
+	} else if (q->where == QE_GRANTED) {
+		if (!drop_grant) {
+			pthread_mutex_unlock(&b->qlock);
+			return false;
+		}
+		pthread_mutex_lock(&w->grant_lock);
+		if (q->prev != NULL)
+			q->prev->next = q->next;
+		else
+			w->grants = q->next;
+		if (q->next != NULL)
+			q->next->prev = q->prev;
+		q->next = q->prev = NULL;
+		q->where = QE_NONE;
+		pthread_mutex_unlock(&w->grant_lock);
+		regrant = true;	/* the slot goes to the next one */
+	}
+	pthread_mutex_unlock(&b->qlock);
+	if (regrant)
+		q_grant(b);
+	return true;
+}
+
+/* Wait in t's backend queue for a server with room, timeout queue long. */
+static int
+txn_enqueue(struct txn *t, bool first)
+{
+	struct sess *s = t->s;
+
+	t->q.txn = t;
+	t->q.w = s->w;
+	q_push(t->be->st, &t->q, first);
+	if (sess_want(s, 0, t->be->px.timeout_ms[TO_QUEUE]) < 0) {
+		sess_close(s, "event error");
+		return SESS_GONE;
+	}
+	return 0;
+}
+
+void
+sess_run_grants(struct eng_worker *w)
+{
+	unsigned n;
+
+	/* one at a time: serving one may end another */
+	for (n = 0; n < 100000; n++) {
+		struct qent *q;
+		struct txn *t;
+
+		pthread_mutex_lock(&w->grant_lock);
+		if ((q = w->grants) != NULL) {
+			w->grants = q->next;
+			if (w->grants != NULL)
+				w->grants->prev = NULL;
+			q->next = q->prev = NULL;
+			q->where = QE_NONE;
+		}
+		pthread_mutex_unlock(&w->grant_lock);
+		if (q == NULL)
+			break;
+		t = q->txn;
+		t->granted = true;
+		(void)txn_connect(t);
+	}
 }
 
 /* ---- server connections ------------------------------------------------ */
@@ -1445,12 +1698,18 @@ txn_connect(struct txn *t)
 	default:
 		break;
 	}
+	/* behind those already waiting: first come, first served */
+	if (be->has_maxconn && !t->granted && t->tries == 0 &&
+	    atomic_load_explicit(&be->st->qlen, memory_order_relaxed) > 0)
+		return txn_enqueue(t, false);
 	for (;;) {
 		/* without redispatch a retry goes to the same server */
 		if (t->same_srv && t->srv != NULL && lb_usable(t->srv, NULL))
 			t->same_srv = false;
 		else
 			t->srv = lb_pick(be, &lr);
+		if (t->srv == NULL && be->has_maxconn && lb_all_full(be, t->tried))
+			return txn_enqueue(t, t->granted);
 		if (t->srv == NULL) {
 			if (s->flags & SF_HTTP)
 				return sess_answer(s, t->any_sent ? 502 : 503,
@@ -1467,6 +1726,7 @@ txn_connect(struct txn *t)
 	atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
 	    memory_order_relaxed);
 	t->counted = true;
+	check_took(t->srv);
 	t->rsp_phase = RS_WAIT;
 	if (!(s->flags & SF_HTTP)) {
 		if ((t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
@@ -1730,43 +1990,35 @@ txn_idempotent(const struct txn *t)
 }
 
 /*
- * The server connection failed before any response byte: retry when the
- * request can be sent again whole (nothing sent yet, or an idempotent
- * request with no body on a reused connection the server had closed), on
- * another server with option redispatch; else 503 (never reached) or 502.
+ * Whether t's request can go to a server again whole: nothing of it was
+ * sent, or it is idempotent, has no body and no response byte came.
+ */
+static bool
+txn_replayable(const struct txn *t)
+{
+	if (!(t->s->flags & SF_HTTP))
+		return t->req_sent == 0 && buf_len(t->req) == t->req_ready &&
+		    !t->got_rsp;
+	return !t->head_sent || (t->req_sent == 0 &&
+	    t->req_body == H1_BODY_NONE && txn_idempotent(t));
+}
+
+/*
+ * Let go of the server connection and send the request again: to the
+ * same server, or to another with option redispatch. stale: a kept-alive
+ * connection the server had closed, which does not count as a try.
  */
 static int
-txn_server_error(struct txn *t, const char *why)
+txn_retry(struct txn *t, bool stale)
 {
-	struct sess *s = t->s;
-	bool stale = t->sc != NULL && t->sc->reused;
-	bool resend = !t->head_sent || (t->req_sent == 0 &&
-	    t->req_body == H1_BODY_NONE && txn_idempotent(t));
-	bool http = (s->flags & SF_HTTP) != 0;
-	bool sent = t->head_sent || t->any_sent;
-
-	(void)why;
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
 		sc_close(t->sc);
 		t->sc = NULL;
 	}
-	if (!http)
-		resend = t->req_sent == 0 && buf_len(t->req) == t->req_ready;
-	if (t->got_rsp || !resend) {
-		if (!http) {
-			sess_close(s, why);
-			return SESS_GONE;
-		}
-		return sess_answer(s, t->head_sent ? 502 : 503, why);
-	}
-	/* a kept-alive connection the server closed is not a try */
-	if (!stale) {
-		if (t->tries >= t->be->retries)
-			goto fail;
+	if (!stale)
 		t->tries++;
-	}
 	if (!(t->be->px.opts & (1u << OPT_REDISPATCH)) || stale) {
 		/* the same server again */
 		t->same_srv = true;
@@ -1776,17 +2028,63 @@ txn_server_error(struct txn *t, const char *why)
 	}
 	t->any_sent |= t->head_sent;
 	t->head_sent = false;
+	t->got_rsp = false;
+	t->status = 0;
 	t->req->start = t->hlen;
 	t->req_ready = 0;
 	t->req_left = t->req_body == H1_BODY_CLEN ? t->reqm.clen : 0;
 	h1_chunk_init(&t->reqc);
 	t->req_phase = RQ_BODY;
+	if (t->rsp != NULL)
+		t->rsp->start = t->rsp->end = 0;
+	h1_msg_init(&t->rspm, H1_RESPONSE, t->g->maxhdr);
 	return txn_connect(t);
-fail:
+}
+
+/* Whether a failure of kind cause (RETRY_*) may be retried now. */
+static bool
+txn_may_retry(const struct txn *t, unsigned cause)
+{
+	return (t->be->retry_on & cause) && t->tries < t->be->retries &&
+	    txn_replayable(t);
+}
+
+/*
+ * The server connection failed before any response byte: retry when
+ * retry-on allows it and the request can be sent again whole, on another
+ * server with option redispatch; else 503 (never reached) or 502. A
+ * reused connection the server had closed is always retried, and is not
+ * the server's fault.
+ */
+static int
+txn_server_error(struct txn *t, const char *why)
+{
+	struct sess *s = t->s;
+	bool stale = t->sc != NULL && t->sc->reused;
+	bool connecting = t->sc != NULL && t->sc->state == SC_CONNECTING;
+	bool http = (s->flags & SF_HTTP) != 0;
+	bool sent = t->head_sent || t->any_sent;
+	unsigned cause = connecting ? RETRY_CONN_FAILURE :
+	    RETRY_EMPTY_RESPONSE;
+
+	if (!stale && t->srv != NULL)
+		check_report(t->srv, connecting ? CHK_OBS_CONN_ERR :
+		    CHK_OBS_BAD_RSP);
+	if (!t->got_rsp && txn_replayable(t) &&
+	    (stale || txn_may_retry(t, cause)))
+		return txn_retry(t, stale);
+	txn_release_server(t);
+	if (t->sc != NULL) {
+		t->sc->txn = NULL;
+		sc_close(t->sc);
+		t->sc = NULL;
+	}
 	if (!http) {
 		sess_close(s, why);
 		return SESS_GONE;
 	}
+	if (t->got_rsp)
+		return sess_answer(s, 502, why);
 	/* a server that took the request and said nothing: 502 */
 	return sess_answer(s, sent ? 502 : 503, why);
 }
@@ -1925,6 +2223,40 @@ txn_send_rsp(struct txn *t)
 	return txn_send_rsp_with(t, NULL, 0);
 }
 
+/* Whether retry-on asks to retry after an invalid response head. */
+static bool
+txn_retry_junk(const struct txn *t)
+{
+	return t->tries < t->be->retries &&
+	    (t->be->retry_on & RETRY_JUNK_RESPONSE) && t->req_sent == 0 &&
+	    t->req_body == H1_BODY_NONE && txn_idempotent(t);
+}
+
+/* Whether retry-on asks to retry a request answered with status. */
+static bool
+txn_retry_status(const struct txn *t, unsigned status)
+{
+	unsigned bit;
+
+	if (!(t->be->retry_on & RETRY_STATUSES))
+		return false;
+	switch (status) {
+	case 404: bit = RETRY_404; break;
+	case 408: bit = RETRY_408; break;
+	case 425: bit = RETRY_425; break;
+	case 500: bit = RETRY_500; break;
+	case 501: bit = RETRY_501; break;
+	case 502: bit = RETRY_502; break;
+	case 503: bit = RETRY_503; break;
+	case 504: bit = RETRY_504; break;
+	default: return false;
+	}
+	/* the answer was read but not a byte of it forwarded */
+	return t->tries < t->be->retries && (t->be->retry_on & bit) &&
+	    t->req_sent == 0 && t->req_body == H1_BODY_NONE &&
+	    txn_idempotent(t) && t->cpend.p == NULL && t->rsp_ready == 0;
+}
+
 /* A complete response head is at t->rsp: answer the client with it. */
 static int
 txn_response(struct txn *t, int hlen)
@@ -1938,6 +2270,11 @@ txn_response(struct txn *t, int hlen)
 	size_t len;
 
 	t->status = m->status;
+	if (m->status >= 200 && t->srv != NULL)
+		check_report(t->srv, m->status >= 500 && m->status != 501 &&
+		    m->status != 505 ? CHK_OBS_5XX : CHK_OBS_OK);
+	if (m->status >= 200 && txn_retry_status(t, m->status))
+		return txn_retry(t, false);
 	if (m->status < 200 && m->status != 101) {
 		/* interim: 100 Continue and the like, to 1.1 clients only */
 		if (t->reqm.flags & H1_MF_VER_11) {
@@ -2045,8 +2382,12 @@ txn_read_rsp(struct txn *t)
 	t->got_rsp = true;
 	if (t->rsp_phase == RS_WAIT) {
 		r = h1_parse(&t->rspm, t->rsp->data, t->rsp->end);
-		if (r < 0)
+		if (r < 0) {
+			check_report(t->srv, CHK_OBS_BAD_RSP);
+			if (txn_retry_junk(t))
+				return txn_retry(t, false);
 			return sess_answer(s, 502, h1_err_str(t->rspm.err));
+		}
 		if (r == 0)
 			return 0;
 		return txn_response(t, r);
@@ -2311,6 +2652,15 @@ sess_on_timeout(struct sess *s)
 			sess_close(s, "timeout");
 			return;
 		}
+		if (t->q.where != QE_NONE) {
+			if (!q_leave(t, false))
+				return;	/* a server has room: it is on its way */
+			if (s->flags & SF_HTTP)
+				(void)sess_answer(s, 503, "queue timeout");
+			else
+				sess_close(s, "queue timeout");
+			return;
+		}
 		if (t->req_phase == RQ_HEAD) {
 			(void)sess_answer(s, 408, "request timeout");
 			return;
@@ -2341,6 +2691,11 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	struct sess *s = arg;
 	struct txn *t = s->txn;
 
+	if ((what & EV_TIMEOUT) && io_early(&s->ev, &s->reg)) {
+		what &= ~EV_TIMEOUT;
+		if (what == 0)
+			return;
+	}
 	if (s->state == SESS_LINGER) {
 		sess_on_linger(s, what);
 		return;
@@ -2455,6 +2810,11 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 	struct srvconn *sc = arg;
 	struct txn *t = sc->txn;
 
+	if ((what & EV_TIMEOUT) && io_early(&sc->ev, &sc->reg)) {
+		what &= ~EV_TIMEOUT;
+		if (what == 0)
+			return;
+	}
 	if (sc->state == SC_IDLE) {
 		sc_on_idle_event(sc, what);
 		return;
@@ -2469,6 +2829,11 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		if (!t->got_rsp) {
+			check_report(t->srv, CHK_OBS_TIMEOUT);
+			if (txn_may_retry(t, RETRY_RESPONSE_TIMEOUT)) {
+				(void)txn_retry(t, false);
+				return;
+			}
 			(void)sess_answer(t->s, 504, "server timeout");
 			return;
 		}
@@ -2539,6 +2904,26 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g) {
 			sess_close(s, "hard-stop-after");
 		}
+	}
+}
+
+void
+sess_kill(struct eng_worker *w, const struct state_server *srv,
+    const struct state_backend *backup_of)
+{
+	struct sess *s, *next;
+
+	for (s = w->live; s != NULL; s = next) {
+		const struct txn *t = s->txn;
+
+		next = s->next;
+		if (t == NULL || t->srv == NULL)
+			continue;
+		if ((srv != NULL && t->srv->st == srv) ||
+		    (backup_of != NULL && (t->srv->flags & SRV_BACKUP) &&
+		    t->srv->be->st == backup_of))
+			sess_close(s, srv != NULL ? "server marked down" :
+			    "a primary server came back");
 	}
 }
 

@@ -19,6 +19,16 @@ struct lsn;
 void sess_forget_lsn(struct eng_worker *w, struct lsn *l);
 /* Close the sessions of w still running on graph g (hard-stop-after). */
 void sess_close_on_graph(struct eng_worker *w, const struct graph *g);
+/*
+ * Close w's sessions on server srv, or on the backup servers of backend
+ * backup_of (on-marked-down shutdown-sessions and its twin).
+ */
+struct state_server;
+struct state_backend;
+void sess_kill(struct eng_worker *w, const struct state_server *srv,
+    const struct state_backend *backup_of);
+/* Send on w's queued requests that a server has room for now. */
+void sess_run_grants(struct eng_worker *w);
 /* Close w's idle server connections: they hold descriptors. */
 void sess_close_idle_servers(struct eng_worker *w);
 /* Close idle connections of w; the others close after their response. */

@@ -5,9 +5,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lb.h"
 #include "val.h"
+
+const char *
+state_chk_status_name(unsigned st)
+{
+	static const char *const names[] = {
+		[CHK_ST_NONE] = "",
+		[CHK_ST_L4OK] = "L4OK",
+		[CHK_ST_L4TOUT] = "L4TOUT",
+		[CHK_ST_L4CON] = "L4CON",
+		[CHK_ST_L7OK] = "L7OK",
+		[CHK_ST_L7TOUT] = "L7TOUT",
+		[CHK_ST_L7RSP] = "L7RSP",
+		[CHK_ST_L7STS] = "L7STS",
+		[CHK_ST_L6OK] = "L6OK",
+	};
+
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
 
 struct state_store *
 state_new(void)
@@ -144,6 +163,9 @@ state_backend_get(struct state_store *st, const char *name)
 		return NULL;
 	b->node.refs = 1;
 	b->id = st->nbackends++;
+	pthread_mutex_init(&b->qlock, NULL);
+	atomic_init(&b->qlen, 0);
+	atomic_init(&b->qmax, 0);
 	return b;
 }
 
@@ -181,6 +203,19 @@ state_server_get(struct state_store *st, const char *key,
 	atomic_init(&s->admin, 0);
 	atomic_init(&s->health, SRV_H_UP);
 	atomic_init(&s->breaker, SRV_BRK_CLOSED);
+	atomic_init(&s->chk_ok, 0);
+	atomic_init(&s->chk_fail, 0);
+	atomic_init(&s->chk_status, CHK_ST_NONE);
+	atomic_init(&s->chk_code, 0);
+	atomic_init(&s->chk_ms, 0);
+	atomic_init(&s->chk_inject, 0);
+	atomic_init(&s->chk_fast, false);
+	atomic_init(&s->last_change, (uint64_t)time(NULL));
+	atomic_init(&s->up_since, 0);
+	atomic_init(&s->errors, 0);
+	atomic_init(&s->brk_until, 0);
+	atomic_init(&s->brk_probes, 0);
+	atomic_init(&s->brk_ok, 0);
 	return s;
 }
 

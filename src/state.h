@@ -54,11 +54,68 @@ struct state_server {
 	atomic_uint admin;		/* SRV_ADM_* */
 	atomic_uint health;		/* enum srv_health */
 	atomic_uint breaker;		/* enum srv_breaker */
+
+	/* health checks: written by the one worker that runs them */
+	void *chk;			/* that worker's struct chk */
+	atomic_uint chk_ok, chk_fail;	/* consecutive results */
+	atomic_uint chk_status;		/* enum chk_status: the last result */
+	atomic_uint chk_code;		/* its HTTP status, or 0 */
+	atomic_uint chk_ms;		/* how long it took */
+	atomic_uint chk_inject;		/* failures real traffic adds */
+	atomic_bool chk_fast;		/* on-error fastinter: check faster */
+	atomic_uint_fast64_t last_change;	/* wall clock s of the last UP/DOWN */
+	atomic_uint_fast64_t up_since;	/* monotonic ms it came up (slowstart) */
+
+	/* real traffic (observe) and the circuit breaker: any worker */
+	atomic_uint errors;		/* consecutive failed requests */
+	atomic_uint_fast64_t brk_until;	/* open: when it turns half-open */
+	atomic_uint brk_probes;		/* half-open: requests let through */
+	atomic_uint brk_ok;		/* half-open: those that succeeded */
+};
+
+/* The last check's result, as HAProxy's stats name them. */
+enum chk_status {
+	CHK_ST_NONE = 0,	/* no check yet */
+	CHK_ST_L4OK,		/* connected */
+	CHK_ST_L4TOUT,		/* connect timeout */
+	CHK_ST_L4CON,		/* connect refused or failed */
+	CHK_ST_L7OK,		/* the expected answer */
+	CHK_ST_L7TOUT,		/* no answer in time */
+	CHK_ST_L7RSP,		/* an answer that is not the protocol's */
+	CHK_ST_L7STS,		/* an unexpected HTTP status */
+	CHK_ST_L6OK,		/* tcp-check rules all passed */
+};
+
+/* "L4OK", "L7STS"...: the name of a chk_status. */
+const char *state_chk_status_name(unsigned st);
+
+/*
+ * A request waiting for a server of its backend (maxconn reached). It
+ * moves from the backend's queue to its worker's grants, under the
+ * backend's qlock and then the worker's grant_lock, when a server frees a
+ * slot; its worker then sends it on.
+ */
+enum qent_where {
+	QE_NONE = 0,
+	QE_QUEUED,		/* in the backend's queue */
+	QE_GRANTED,		/* in its worker's grants */
+};
+
+struct qent {
+	struct qent *next, *prev;
+	void *txn;			/* the waiting request */
+	struct eng_worker *w;		/* its worker */
+	uint8_t where;			/* enum qent_where */
 };
 
 struct state_backend {
 	struct state_node node;
 	unsigned id;
+	/* the queue of requests waiting for a server, FIFO, any worker */
+	pthread_mutex_t qlock;
+	struct qent *qhead, *qtail;
+	atomic_uint qlen;		/* read without the lock */
+	atomic_uint qmax;		/* the longest it has been */
 };
 
 struct state_map {

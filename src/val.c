@@ -280,6 +280,24 @@ val_addr_str(const struct conf_addr *a, char *buf, size_t size)
 	return buf;
 }
 
+unsigned
+val_addr_port(const struct conf_addr *a)
+{
+	if (a->ss.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+}
+
+void
+val_addr_set_port(struct conf_addr *a, unsigned port)
+{
+	if (a->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->ss)->sin6_port =
+		    htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
+}
+
 bool
 val_addr_eq(const struct conf_addr *a, const struct conf_addr *b)
 {

@@ -41,6 +41,10 @@ int val_addr(const char *s, unsigned flags, struct conf_addr *out,
 int val_net(const char *s, struct conf_addr *out, unsigned *bits);
 /* "1.2.3.4:80" or "[::1]:80" into buf; returns buf. */
 const char *val_addr_str(const struct conf_addr *a, char *buf, size_t size);
+/* The port of a, host order. */
+unsigned val_addr_port(const struct conf_addr *a);
+/* Set the port of a. */
+void val_addr_set_port(struct conf_addr *a, unsigned port);
 /* Whether the two addresses are equal, port included. */
 bool val_addr_eq(const struct conf_addr *a, const struct conf_addr *b);
 

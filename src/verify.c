@@ -131,6 +131,33 @@ verify_servers(const struct conf_proxy *px, struct diag *d)
 	free(v);
 }
 
+/* Health settings that cannot do what they say. */
+static void
+verify_checks(const struct conf_proxy *px, struct diag *d)
+{
+	const struct conf_server *s;
+
+	if (px->tcpchk != NULL && px->tcpchk_own && px->chk != CHK_TCPCHK)
+		diag_warn(d, &px->tcpchk->loc, "tcp-check rules have no effect "
+		    "without 'option tcp-check' in %s '%s'", px_kind(px),
+		    px->name);
+	if (px->chk == CHK_TCPCHK && px->tcpchk == NULL)
+		diag_warn(d, &px->loc, "%s '%s' has 'option tcp-check' and no "
+		    "tcp-check rule: its checks only connect", px_kind(px),
+		    px->name);
+	for (s = px->servers; s != NULL; s = s->next) {
+		if (s->observe != OBSERVE_NONE && !(s->flags & SRV_CHECK) &&
+		    (s->on_error == ON_ERROR_MARK_DOWN ||
+		    s->on_error == ON_ERROR_FAIL_CHECK ||
+		    s->on_error == ON_ERROR_SUDDEN_DEATH))
+			diag_warn(d, &s->loc, "server '%s' has 'on-error' "
+			    "acting on checks but no 'check': %s",
+			    s->name, s->on_error == ON_ERROR_MARK_DOWN ?
+			    "once marked down, nothing brings it back" :
+			    "no check runs");
+	}
+}
+
 /* A criterion that needs HTTP in a tcp proxy is an error. */
 static void
 verify_acl_mode(const struct conf_proxy *px, const struct conf_acl *a,
@@ -390,8 +417,10 @@ verify_conf(struct conf *c, struct diag *d)
 			verify_cond(c, px, r->cond, d);
 		for (r = px->http_rsp; r != NULL; r = r->next)
 			verify_cond(c, px, r->cond, d);
-		if (px->cap & PX_CAP_BE)
+		if (px->cap & PX_CAP_BE) {
 			verify_servers(px, d);
+			verify_checks(px, d);
+		}
 		if (!(px->cap & PX_CAP_FE))
 			continue;
 		if (px->binds == NULL)

@@ -94,6 +94,7 @@ enum route {
 	ROUTE_BODY,
 	ROUTE_HEALTH,
 	ROUTE_ADMIN_HEALTH,
+	ROUTE_ADMIN_STATUS,
 };
 
 struct srv {
@@ -103,6 +104,7 @@ struct srv {
 	enum mode		 mode;
 	unsigned long		 nconn;		/* accepted so far */
 	int			 health;	/* what /health answers */
+	int			 status;	/* what other paths answer */
 	char			 pattern[PATTERN_BYTES];
 	TAILQ_HEAD(, conn)	 conns;
 };
@@ -254,7 +256,9 @@ usage(FILE *f)
 	    "\n"
 	    "HTTP paths: / (NAME), /echo (request as JSON), /body (echoes"
 	    " the body),\n"
-	    "/health, /admin/health?status=N. Query: status=N delay=MS"
+	    "/health, /admin/health?status=N (what /health answers),\n"
+	    "/admin/status?status=N (what other paths answer). Query:"
+	    " status=N delay=MS"
 	    " size=N\n"
 	    "chunked=1 close=0|1 hang=1 eof=1 echo=1.\n");
 }
@@ -937,6 +941,9 @@ query_parse(struct req *r)
 	else if (r->path_len == 13 &&
 	    strncmp(r->path, "/admin/health", 13) == 0)
 		r->route = ROUTE_ADMIN_HEALTH;
+	else if (r->path_len == 13 &&
+	    strncmp(r->path, "/admin/status", 13) == 0)
+		r->route = ROUTE_ADMIN_STATUS;
 
 	if ((s = strchr(r->target, '?')) == NULL)
 		return NULL;
@@ -1232,6 +1239,11 @@ resp_build(struct conn *c)
 			srv->health = r->q_status;
 		evbuffer_add_printf(p->body, "health %d\n", srv->health);
 		break;
+	case ROUTE_ADMIN_STATUS:
+		if (r->q_status != -1)
+			srv->status = r->q_status;
+		evbuffer_add_printf(p->body, "status %d\n", srv->status);
+		break;
 	case ROUTE_BODY:
 		p->ctype = "application/octet-stream";
 		evbuffer_add_buffer(p->body, c->body);
@@ -1245,8 +1257,9 @@ resp_build(struct conn *c)
 		evbuffer_drain(p->body, evbuffer_get_length(p->body));
 		echo_json(c, p->body);
 	}
-	if (r->q_status != -1 && r->route != ROUTE_ADMIN_HEALTH)
-		p->status = r->q_status;
+	if (r->route != ROUTE_HEALTH && r->route != ROUTE_ADMIN_HEALTH &&
+	    r->route != ROUTE_ADMIN_STATUS)
+		p->status = r->q_status != -1 ? r->q_status : srv->status;
 	if (r->q_size != -1) {
 		evbuffer_free(p->body);
 		p->body = NULL;
@@ -1858,6 +1871,7 @@ main(int argc, char **argv)
 	memset(&srv, 0, sizeof(srv));
 	srv.name = "backend";
 	srv.health = 200;
+	srv.status = 200;
 	TAILQ_INIT(&srv.conns);
 	for (i = 0; i < PATTERN_BYTES; i++)
 		srv.pattern[i] = "0123456789abcdef"[i % 16];

@@ -89,6 +89,7 @@ main(int argc, char **argv)
 		{ "kw", NULL, NULL, NULL, NULL, kw_tests },
 		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
 		{ "pp", NULL, NULL, NULL, NULL, pp_tests },
+		{ "stick", NULL, NULL, NULL, NULL, stick_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
 		{ "tls", tls_tests_init, tls_tests_clean, NULL, NULL,

@@ -1684,19 +1684,103 @@ test_inert_settings_warn(void)
 	    "t.conf:3:3: warning: 'stats socket' has no effect yet: weir has "
 	    "no admin socket\n"
 	    "t.conf:5:3: warning: 'option httplog' has no effect yet: weir "
-	    "logs to stderr only, and no requests\n"
-	    "t.conf:6:3: warning: 'timeout check' has no effect yet: weir "
-	    "runs no health checks\n"
-	    "t.conf:7:3: warning: 'timeout queue' has no effect yet: weir has "
-	    "no queue\n"
-	    "t.conf:9:3: warning: 'option httpchk' has no effect yet: weir "
-	    "runs no health checks\n"
-	    "t.conf:10:25: warning: 'check' has no effect yet: weir runs no "
-	    "health checks\n");
+	    "logs to stderr only, and no requests\n");
 	kw_keep_inert = false;
 }
 
+/* Health-check and error-detection settings, and their errors. */
+static void
+test_check_settings(void)
+{
+	struct conf *c = kw_run("t.conf", "defaults\n"
+	    "  retry-on conn-failure 503 response-timeout\n"
+	    "backend b\n"
+	    "  option httpchk\n"
+	    "  http-check send meth GET uri /health ver HTTP/1.1 hdr Host x\n"
+	    "  http-check expect ! rstatus ^5\n"
+	    "  server a 127.0.0.1:80 check inter 3s fastinter 1s port 8080 "
+	    "addr 127.0.0.2 observe layer7 error-limit 5 on-error "
+	    "circuit-break cooldown 30s half-open 3 slowstart 1m "
+	    "on-marked-down shutdown-sessions\n"
+	    "backend t\n"
+	    "  option tcp-check\n"
+	    "  tcp-check connect port 6379\n"
+	    "  tcp-check send PING\\r\\n\n"
+	    "  tcp-check expect string +PONG\n"
+	    "backend m\n"
+	    "  option mysql-check user haproxy post-41\n");
+	const struct conf_proxy *b, *t, *m;
+	const struct conf_server *a;
+
+	EXPECT_STR(kw_buf, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	b = c->proxies;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	t = b->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	m = t->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	EXPECT_STR(m->name, "m");
+	CU_ASSERT_EQUAL(b->retry_on, RETRY_CONN_FAILURE | RETRY_503 |
+	    RETRY_RESPONSE_TIMEOUT);
+	CU_ASSERT_EQUAL(b->chk, CHK_HTTP);
+	EXPECT_STR(b->httpchk_method, "GET");
+	EXPECT_STR(b->httpchk_uri, "/health");
+	EXPECT_STR(b->httpchk_version, "HTTP/1.1");
+	EXPECT_STR(b->httpchk_hdrs, "Host: x\r\n");
+	CU_ASSERT_EQUAL(b->chk_expect, CHK_EXPECT_RSTATUS);
+	CU_ASSERT(b->chk_expect_neg);
+	a = b->servers;
+	CU_ASSERT_EQUAL(a->inter_ms, 3000);
+	CU_ASSERT_EQUAL(a->fastinter_ms, 1000);
+	CU_ASSERT_EQUAL(a->downinter_ms, 0);
+	CU_ASSERT_EQUAL(a->check_port, 8080);
+	EXPECT_STR(a->check_addr_text, "127.0.0.2");
+	CU_ASSERT_EQUAL(a->observe, OBSERVE_LAYER7);
+	CU_ASSERT_EQUAL(a->error_limit, 5);
+	CU_ASSERT_EQUAL(a->on_error, ON_ERROR_CIRCUIT_BREAK);
+	CU_ASSERT_EQUAL(a->cooldown_ms, 30000);
+	CU_ASSERT_EQUAL(a->half_open, 3);
+	CU_ASSERT_EQUAL(a->slowstart_ms, 60000);
+	CU_ASSERT(a->flags & SRV_DOWN_KILL);
+	CU_ASSERT_EQUAL(t->chk, CHK_TCPCHK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->tcpchk);
+	CU_ASSERT_EQUAL(t->tcpchk->act, TCPCHK_CONNECT);
+	CU_ASSERT_EQUAL(t->tcpchk->port, 6379);
+	EXPECT_STR(t->tcpchk->next->data, "PING\r\n");
+	CU_ASSERT_EQUAL(t->tcpchk->next->next->act, TCPCHK_EXPECT_STRING);
+	CU_ASSERT_EQUAL(m->chk, CHK_MYSQL);
+	EXPECT_STR(m->chk_user, "haproxy");
+	conf_free(c);
+
+	EXPECT_STR(kw_diags("backend b\n  server a 127.0.0.1:80 on-error "
+	    "explode\n"),
+	    "t.conf:2:34: error: 'on-error' takes fastinter, fail-check, "
+	    "sudden-death, mark-down or circuit-break, not 'explode'\n");
+	EXPECT_STR(kw_diags("backend b\n  server a 127.0.0.1:80 observe "
+	    "layer9\n"),
+	    "t.conf:2:33: error: 'observe' takes none, layer4 or layer7, not "
+	    "'layer9'\n");
+	EXPECT_STR(kw_diags("backend b\n  http-check expect status 2xx\n"),
+	    "t.conf:2:28: error: invalid status list '2xx' (expected e.g. "
+	    "200, 200,204 or 200-399)\n");
+	EXPECT_STR(kw_diags("backend b\n  http-check expect rstring (\n"),
+	    "t.conf:2:29: error: invalid regex '(': Unmatched ( or \\(\n");
+	EXPECT_STR(kw_diags("backend b\n  retry-on 502 teapot\n"),
+	    "t.conf:2:16: error: unknown retry-on condition 'teapot' (weir "
+	    "knows none, conn-failure, empty-response, junk-response, "
+	    "response-timeout, 0rtt-rejected, 404, 408, 425, 500, 501, 502, "
+	    "503, 504, all-retryable-errors)\n");
+	EXPECT_STR(kw_diags("backend b\n  tcp-check recv\n"),
+	    "t.conf:2:13: error: 'tcp-check recv' is not supported (weir "
+	    "knows connect, send, expect and comment)\n");
+	EXPECT_STR(kw_diags("backend b\n  option pgsql-check\n"),
+	    "t.conf:2:3: error: 'option pgsql-check' needs 'user NAME'\n");
+}
+
 CU_TestInfo kw_tests[] = {
+	{ "health-check settings land in the conf, errors name the word",
+	    test_check_settings },
 	{ "settings weir does not act on yet are warned about",
 	    test_inert_settings_warn },
 	{ "the keyword tables are sorted by name for bsearch",

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "graph.h"
 #include "lb.h"
@@ -1044,7 +1045,113 @@ test_large_rr_weights(void)
 	fx_close(&f);
 }
 
+/* ---- run-time state: health, admin, breaker, slowstart, queue ---------- */
+
+static uint64_t
+coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A down server, one in maintenance, one with an open breaker: skipped. */
+static void
+test_state_skips(void)
+{
+	struct fx f;
+
+	OPEN(&f, THREE);
+	atomic_store(&srv(&f, "b")->st->health, SRV_H_DOWN);
+	EXPECT_STR(picks(&f, 4, false), "a c a c");
+	atomic_store(&srv(&f, "b")->st->health, SRV_H_UP);
+	atomic_store(&srv(&f, "c")->st->admin, SRV_ADM_MAINT);
+	f.rr_pos = 0;
+	EXPECT_STR(picks(&f, 4, false), "a b a b");
+	atomic_store(&srv(&f, "c")->st->admin, 0);
+	atomic_store(&srv(&f, "a")->st->breaker, SRV_BRK_OPEN);
+	atomic_store(&srv(&f, "a")->st->brk_until, coarse_ms() + 60000);
+	f.rr_pos = 0;
+	EXPECT_STR(picks(&f, 4, false), "b c b c");
+	fx_close(&f);
+}
+
+/* An open breaker whose cool-down is over lets half-open probes through. */
+static void
+test_breaker_half_open(void)
+{
+	struct fx f;
+
+	OPEN(&f, "  server a 127.0.0.1:1 half-open 2\n"
+	    "  server b 127.0.0.1:2\n");
+	atomic_store(&srv(&f, "a")->st->breaker, SRV_BRK_OPEN);
+	atomic_store(&srv(&f, "a")->st->brk_until, 1);
+	CU_ASSERT(lb_usable(srv(&f, "a"), NULL));
+	CU_ASSERT_EQUAL(atomic_load(&srv(&f, "a")->st->breaker),
+	    SRV_BRK_HALF_OPEN);
+	/* two probes taken: no more until they tell */
+	atomic_store(&srv(&f, "a")->st->brk_probes, 2);
+	CU_ASSERT(!lb_usable(srv(&f, "a"), NULL));
+	EXPECT_STR(picks(&f, 3, false), "b b b");
+	fx_close(&f);
+}
+
+/* A server back up since a quarter of its slowstart gets a small share. */
+static void
+test_slowstart_share(void)
+{
+	struct fx f;
+	unsigned per[2], none;
+
+	OPEN(&f, "  server a 127.0.0.1:1 slowstart 40s\n"
+	    "  server b 127.0.0.1:2\n");
+	/* not come back up: full share */
+	none = count(&f, 1000, per, 2);
+	CU_ASSERT_EQUAL(none, 0);
+	CU_ASSERT_EQUAL(per[0], 500);
+	atomic_store(&srv(&f, "a")->st->up_since, coarse_ms() - 10000);
+	none = count(&f, 4000, per, 2);
+	CU_ASSERT_EQUAL(none, 0);
+	/* a quarter of its weight: 1/4 against 1, a fifth, 800 of 4000 */
+	CU_ASSERT(per[0] > 650 && per[0] < 950);
+	/* alone, it takes everything all the same */
+	atomic_store(&srv(&f, "b")->st->health, SRV_H_DOWN);
+	none = count(&f, 100, per, 2);
+	CU_ASSERT_EQUAL(none, 0);
+	CU_ASSERT_EQUAL(per[0], 100);
+	fx_close(&f);
+}
+
+/* Full servers make a request wait; down ones do not. */
+static void
+test_all_full(void)
+{
+	struct fx f;
+
+	OPEN(&f, "  server a 127.0.0.1:1 maxconn 1\n"
+	    "  server b 127.0.0.1:2 maxconn 2\n");
+	CU_ASSERT(f.be->has_maxconn);
+	CU_ASSERT(!lb_all_full(f.be, NULL));
+	set_conns(&f, "a", 1);
+	set_conns(&f, "b", 2);
+	EXPECT_STR(picks(&f, 1, false), "-");
+	CU_ASSERT(lb_all_full(f.be, NULL));
+	atomic_store(&srv(&f, "a")->st->health, SRV_H_DOWN);
+	CU_ASSERT(lb_all_full(f.be, NULL));
+	atomic_store(&srv(&f, "b")->st->health, SRV_H_DOWN);
+	CU_ASSERT(!lb_all_full(f.be, NULL));
+	fx_close(&f);
+}
+
 CU_TestInfo lb_tests[] = {
+	{ "down, maintenance and open-breaker servers are skipped",
+	    test_state_skips },
+	{ "an open breaker turns half-open after its cool-down",
+	    test_breaker_half_open },
+	{ "slowstart grows a server's share", test_slowstart_share },
+	{ "full servers make requests wait, down ones do not",
+	    test_all_full },
 	{ "roundrobin takes three servers in turn, 10 each of 30",
 	    test_rr_turns },
 	{ "roundrobin weights 3:1 pick a a b a", test_rr_weights_3_1 },

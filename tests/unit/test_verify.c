@@ -542,7 +542,30 @@ test_find(void)
 	conf_free(c);
 }
 
+/* Health settings that cannot work are warned about. */
+static void
+test_check_warnings(void)
+{
+	EXPECT_STR(unit_check(DEFAULTS
+	    "backend b\n"
+	    "  tcp-check send x\n"
+	    "  server a 127.0.0.1:1 observe layer4 on-error mark-down\n"
+	    "  server c 127.0.0.1:2 check observe layer4 on-error mark-down\n"
+	    "  server d 127.0.0.1:3 observe layer7 on-error circuit-break\n"
+	    "backend t\n"
+	    "  option tcp-check\n"
+	    "  server a 127.0.0.1:1 check\n"),
+	    "t.conf:6:3: warning: tcp-check rules have no effect without "
+	    "'option tcp-check' in backend 'b'\n"
+	    "t.conf:7:3: warning: server 'a' has 'on-error' acting on checks "
+	    "but no 'check': once marked down, nothing brings it back\n"
+	    "t.conf:10:1: warning: backend 't' has 'option tcp-check' and no "
+	    "tcp-check rule: its checks only connect\n");
+}
+
 CU_TestInfo verify_tests[] = {
+	{ "health settings that cannot work are warned about",
+	    test_check_warnings },
 	{ "a complete configuration has nothing to say", test_clean },
 	{ "a frontend and a backend may share a name", test_fe_be_same_name },
 	{ "two backends of one name are an error", test_two_backends },

@@ -43,6 +43,7 @@ extern CU_TestInfo h1_tests[];
 extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
 extern CU_TestInfo pp_tests[];
+extern CU_TestInfo stick_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
 extern CU_TestInfo tls_tests[];

@@ -1,0 +1,183 @@
+/*
+ * Stick tables: frequency counters, keys, size bound and expiry.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "stick.h"
+#include "unit.h"
+
+static struct stk_table *
+table(enum stk_type type, unsigned size, uint64_t expire)
+{
+	struct stk_def d;
+
+	memset(&d, 0, sizeof(d));
+	d.type = type;
+	d.size = size;
+	d.expire_ms = expire;
+	d.store = STK_HTTP_REQ_RATE | STK_CONN_CUR;
+	d.period_ms[STK_D_HTTP_REQ_RATE] = 10000;
+	d.period_ms[STK_D_CONN_RATE] = 10000;
+	return stk_new("t", &d);
+}
+
+/* Within one period the rate is the exact count. */
+static void
+test_freq_exact(void)
+{
+	struct stk_freq f;
+	unsigned i;
+
+	memset(&f, 0, sizeof(f));
+	CU_ASSERT_EQUAL(stk_freq_rate(&f, 10000, 5000), 0);
+	for (i = 1; i <= 150; i++) {
+		stk_freq_add(&f, 10000, 1, 1000 + i * 10);
+		CU_ASSERT_EQUAL(stk_freq_rate(&f, 10000, 1000 + i * 10), i);
+	}
+}
+
+/* Over a period boundary, the last period weighs what is left of it. */
+static void
+test_freq_slides(void)
+{
+	struct stk_freq f;
+
+	memset(&f, 0, sizeof(f));
+	stk_freq_add(&f, 10000, 100, 1000);
+	/* a quarter into the next period: 3/4 of the 100 still count */
+	CU_ASSERT_EQUAL(stk_freq_rate(&f, 10000, 13500), 75);
+	stk_freq_add(&f, 10000, 10, 13500);
+	CU_ASSERT_EQUAL(stk_freq_rate(&f, 10000, 13500), 85);
+	/* two periods later, nothing */
+	CU_ASSERT_EQUAL(stk_freq_rate(&f, 10000, 31000), 0);
+}
+
+/* Entries are found by key; IPv4 and IPv6 keys as the table's type. */
+static void
+test_keys(void)
+{
+	struct stk_table *t = table(STK_IP, 100, 0), *t6;
+	struct sockaddr_in a;
+	struct sockaddr_in6 b;
+	unsigned char k[STK_KEY_MAX];
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.1.2.3", &a.sin_addr);
+	n = stk_key_ip(t, &a, k);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_PTR_NOT_NULL(stk_track(t, k, n, 1u << STK_D_HTTP_REQ_RATE,
+	    false, 100));
+	stk_track(t, k, n, 1u << STK_D_HTTP_REQ_RATE, false, 200);
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, k, n, STK_D_HTTP_REQ_RATE, 300), 2);
+	/* an IPv4-mapped IPv6 client is the same key in an ip table */
+	memset(&b, 0, sizeof(b));
+	b.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "::ffff:10.1.2.3", &b.sin6_addr);
+	CU_ASSERT_EQUAL(stk_key_ip(t, &b, k), 4);
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, k, 4, STK_D_HTTP_REQ_RATE, 300), 2);
+	inet_pton(AF_INET6, "2001:db8::1", &b.sin6_addr);
+	CU_ASSERT_EQUAL(stk_key_ip(t, &b, k), 0);
+	t6 = table(STK_IPV6, 100, 0);
+	CU_ASSERT_EQUAL(stk_key_ip(t6, &a, k), 16);
+	CU_ASSERT_EQUAL(k[10], 0xff);
+	CU_ASSERT_EQUAL(memcmp(k + 12, &a.sin_addr, 4), 0);
+	CU_ASSERT_EQUAL(stk_key_ip(t6, &b, k), 16);
+	stk_free(t6);
+	stk_free(t);
+}
+
+/* A table holds size entries: the least recently used go first. */
+static void
+test_size_bound(void)
+{
+	struct stk_table *t = table(STK_INTEGER, 1000, 0);
+	uint64_t k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (k = 0; k < 5000; k++)
+		stk_track(t, (unsigned char *)&k, 8,
+		    1u << STK_D_HTTP_REQ_RATE, false, 1000 + k);
+	/* about size: each shard makes room in what it holds */
+	CU_ASSERT(atomic_load(&t->n) <= 1000 + STK_SHARDS);
+	CU_ASSERT(atomic_load(&t->evicted) >= 4000 - STK_SHARDS);
+	/* the newest are kept, the oldest gone */
+	k = 4999;
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, (unsigned char *)&k, 8,
+	    STK_D_HTTP_REQ_RATE, 7000), 1);
+	k = 0;
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, (unsigned char *)&k, 8,
+	    STK_D_HTTP_REQ_RATE, 7000), 0);
+	stk_free(t);
+}
+
+/* Expired entries count as gone, and start over; tracked ones stay. */
+static void
+test_expire(void)
+{
+	struct stk_table *t = table(STK_STRING, 100, 5000);
+	struct stk_entry *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	stk_track(t, (const unsigned char *)"alice", 5,
+	    1u << STK_D_HTTP_REQ_RATE, false, 1000);
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, (const unsigned char *)"alice", 5,
+	    STK_D_HTTP_REQ_RATE, 2000), 1);
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, (const unsigned char *)"alice", 5,
+	    STK_D_HTTP_REQ_RATE, 7000), 0);
+	e = stk_track(t, (const unsigned char *)"alice", 5,
+	    1u << STK_D_HTTP_REQ_RATE, true, 7000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(stk_rate(t, e, STK_D_HTTP_REQ_RATE, 7000), 1);
+	stk_conn(t, e, 1);
+	CU_ASSERT_EQUAL(stk_conn_cur(t, e), 1);
+	/* referenced: making room for others does not take it */
+	stk_track(t, (const unsigned char *)"bob", 3, 0, false, 20000);
+	CU_ASSERT_EQUAL(stk_conn_cur(t, e), 1);
+	stk_conn(t, e, -1);
+	stk_release(t, e, 20000);
+	stk_free(t);
+}
+
+/* A string key longer than the table's len is cut to it. */
+static void
+test_string_len(void)
+{
+	struct stk_def d;
+	struct stk_table *t;
+
+	memset(&d, 0, sizeof(d));
+	d.type = STK_STRING;
+	d.len = 4;
+	d.size = 10;
+	d.period_ms[STK_D_HTTP_REQ_RATE] = 1000;
+	t = stk_new("s", &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	stk_track(t, (const unsigned char *)"abcdef", 6,
+	    1u << STK_D_HTTP_REQ_RATE, false, 10);
+	CU_ASSERT_EQUAL(stk_lookup_rate(t, (const unsigned char *)"abcdXY", 6,
+	    STK_D_HTTP_REQ_RATE, 20), 1);
+	CU_ASSERT(stk_compatible(t, &d));
+	d.len = 8;
+	CU_ASSERT(!stk_compatible(t, &d));
+	d.type = STK_IP;
+	CU_ASSERT(!stk_compatible(t, &d));
+	stk_free(t);
+}
+
+CU_TestInfo stick_tests[] = {
+	{ "a rate within one period is the exact count", test_freq_exact },
+	{ "a rate slides over the period before", test_freq_slides },
+	{ "keys of ip and ipv6 tables", test_keys },
+	{ "a table keeps about size entries, newest first", test_size_bound },
+	{ "entries expire and start over; tracked ones stay",
+	    test_expire },
+	{ "string keys are cut to the table's len", test_string_len },
+	CU_TEST_INFO_NULL,
+};
