@@ -265,6 +265,9 @@ struct conf_tls_server {
 	struct conf_tls_file *crt;	/* a client certificate */
 	const char *sni;	/* str(NAME) or req.hdr(NAME) */
 	bool sni_hdr;		/* sni is the name of a request header */
+	const char *check_sni;	/* the name health checks ask for */
+	bool no_check_ssl;	/* health checks in clear */
+	bool check_ssl;		/* check-ssl given */
 	bool no_reuse;		/* no-ssl-reuse */
 	bool alpn_h1;
 	struct conf_tls_opts o;

@@ -1964,6 +1964,9 @@ enum {
 	SRVO_CRT,
 	SRVO_SNI,
 	SRVO_ALPN,
+	SRVO_CHECK_SNI,
+	SRVO_CHECK_SSL,
+	SRVO_NO_CHECK_SSL,
 	SRVO_ADDR,
 	SRVO_COOLDOWN,
 	SRVO_DOWNINTER,
@@ -1986,8 +1989,8 @@ static const struct kw_sub server_opts[] = {
 	{ "backup",		0, SRVO_BACKUP, 0, NULL },
 	{ "ca-file",		0, SRVO_CA_FILE, 1, NULL },
 	{ "check",		0, SRVO_CHECK, 0, NULL },
-	{ "check-sni",		0, 0, 1, KW_LATER },
-	{ "check-ssl",		0, 0, 0, KW_LATER },
+	{ "check-sni",		0, SRVO_CHECK_SNI, 1, NULL },
+	{ "check-ssl",		0, SRVO_CHECK_SSL, 0, NULL },
 	{ "ciphers",		0, SRVO_TLS_OPT, 1, NULL },
 	{ "ciphersuites",	0, SRVO_TLS_OPT, 1, NULL },
 	{ "cookie",		0, 0, 1, KW_LATER },
@@ -2009,6 +2012,7 @@ static const struct kw_sub server_opts[] = {
 	{ "minconn",		0, 0, 1, KW_LATER },
 	{ "no-backup",		0, SRVO_NO_BACKUP, 0, NULL },
 	{ "no-check",		0, SRVO_NO_CHECK, 0, NULL },
+	{ "no-check-ssl",	0, SRVO_NO_CHECK_SSL, 0, NULL },
 	{ "no-ssl",		0, SRVO_NO_SSL, 0, NULL },
 	{ "no-ssl-reuse",	0, SRVO_NO_SSL_REUSE, 0, NULL },
 	{ "no-sslv3",		0, SRVO_TLS_OPT, 0, NULL },
@@ -2068,6 +2072,16 @@ kw_server_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 	case SRVO_NO_SSL_REUSE:
 		t->no_reuse = true;
 		return 0;
+	case SRVO_CHECK_SSL:
+		t->no_check_ssl = false;
+		t->check_ssl = true;
+		return 0;
+	case SRVO_NO_CHECK_SSL:
+		t->no_check_ssl = true;
+		return 0;
+	case SRVO_CHECK_SNI:
+		t->check_sni = kw_dup(ctx, a);
+		return t->check_sni ? 0 : -1;
 	case SRVO_TLS_OPT:
 		/* back to the option's own word: kw_tls_opt reads both */
 		j = nargs ? i - 1 : i;
@@ -2354,6 +2368,11 @@ kw_server(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		    "verifies its certificate (verify required is the "
 		    "default) but names no 'ca-file': give 'ca-file FILE', "
 		    "'ca-file @system-ca' or 'verify none'", nw->s);
+		r = -1;
+	} else if (srv->tls.check_ssl && !srv->tls.ssl) {
+		diag_error(ctx->d, &st->loc, "server '%s' has 'check-ssl' but "
+		    "no 'ssl': weir checks over TLS the servers it speaks TLS "
+		    "to", nw->s);
 		r = -1;
 	}
 	memcpy(ctx->where, where, sizeof(where));

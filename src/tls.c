@@ -64,6 +64,8 @@ struct tls_bind {
 struct tls_srv {
 	SSL_CTX *ctx;
 	char *sni;
+	char *check_sni;
+	bool check_ssl;		/* health checks over TLS too */
 	bool sni_hdr;
 	bool verify;
 	bool reuse;
@@ -1247,6 +1249,12 @@ tls_srv_new(const struct conf_global *g, const struct conf_tls_server *cs,
 		SSL_CTX_set_session_cache_mode(ts->ctx, SSL_SESS_CACHE_OFF);
 		SSL_CTX_set_options(ts->ctx, SSL_OP_NO_TICKET);
 	}
+	ts->check_ssl = !cs->no_check_ssl;
+	if (cs->check_sni != NULL &&
+	    (ts->check_sni = strdup(cs->check_sni)) == NULL) {
+		diag_error(d, &cs->loc, "%s: out of memory", what);
+		goto fail;
+	}
 	if (cs->sni != NULL) {
 		ts->sni = strdup(cs->sni);
 		if (ts->sni == NULL) {
@@ -1269,6 +1277,7 @@ tls_srv_free(struct tls_srv *ts)
 		return;
 	SSL_CTX_free(ts->ctx);
 	free(ts->sni);
+	free(ts->check_sni);
 	free(ts);
 }
 
@@ -1309,6 +1318,18 @@ fail:
 	ERR_clear_error();
 	SSL_free(ssl);
 	return NULL;
+}
+
+SSL *
+tls_srv_check_ssl(const struct tls_srv *ts, int fd)
+{
+	const char *sni = ts->check_sni;
+
+	if (!ts->check_ssl)
+		return NULL;
+	if (sni == NULL && !ts->sni_hdr)
+		sni = ts->sni;
+	return tls_srv_ssl(ts, fd, sni, sni ? strlen(sni) : 0, NULL);
 }
 
 const char *

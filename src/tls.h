@@ -59,6 +59,13 @@ void tls_srv_free(struct tls_srv *ts);
  */
 SSL *tls_srv_ssl(const struct tls_srv *ts, int fd, const char *sni,
     size_t sni_len, SSL_SESSION *sess);
+/*
+ * A client SSL for a health check of the server on fd, asking for the
+ * name check-sni gives, else the fixed one of sni str(). No session is
+ * resumed. NULL when the server's checks are not over TLS (no ssl, or
+ * no-check-ssl) or on error.
+ */
+SSL *tls_srv_check_ssl(const struct tls_srv *ts, int fd);
 /* The request header whose value is the SNI, or NULL. */
 const char *tls_srv_sni_hdr(const struct tls_srv *ts, size_t *len);
 /* Whether sessions are resumed (no no-ssl-reuse). */

@@ -9,7 +9,7 @@
 
 need_engine_tools
 command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed"
-plan 34
+plan 36
 
 cd "$T_DIR" || exit 99
 
@@ -105,6 +105,11 @@ backend hdrsni
 backend reuse
     option http-server-close
     server tls 127.0.0.1:$P6 ssl verify required ca-file ca.pem sni str(a.test)
+backend chk_good
+    option httpchk GET /tls-check-probe
+    server tls 127.0.0.1:$P1 ssl verify required ca-file ca.pem check-sni a.test check inter 200ms
+backend chk_bad
+    server tls 127.0.0.1:$P5 ssl verify required ca-file ca.pem sni str(a.test) check inter 200ms fall 1
 listen tcp_tls
     mode tcp
     bind 127.0.0.1:$P7 ssl crt a.pem
@@ -203,6 +208,15 @@ run curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Host: bad" \
 is "$OUT" "503" "a server signed by another CA: 503"
 like "$(cat weir.log)" "server 'bad/tls': TLS handshake failed: certificate verify failed: (self-signed certificate in certificate chain|unable to get local issuer certificate)" \
     "and the log says why"
+
+# health checks of ssl servers speak TLS, and verify as the traffic does
+wait_for grep -q "GET /tls-check-probe" be.log
+like "$(grep -m1 'GET /tls-check-probe' be.log)" "GET /tls-check-probe 200" \
+    "an HTTP check of an ssl server goes over TLS (through a TLS frontend)"
+wait_for grep -q "server chk_bad/tls is DOWN" weir.log
+like "$(grep -m1 'server chk_bad/tls is DOWN' weir.log)" \
+    "TLS handshake failed: certificate verify failed" \
+    "a check of a server signed by another CA fails, saying why"
 
 # session reuse: s_server -www says whether the session was new or reused
 openssl s_server -accept "127.0.0.1:$P6" -cert a.pem -www -quiet \

@@ -866,6 +866,10 @@ test_server_errors(void)
 	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 ssl verify "
 	    "none sni name\n"), "t.conf:2:43: error: sni 'name': expected "
 	    "str(NAME) or req.hdr(NAME)\n");
+	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 check-ssl "
+	    "check-sni x\n"), "t.conf:2:3: error: server 'a' has 'check-ssl' "
+	    "but no 'ssl': weir checks over TLS the servers it speaks TLS "
+	    "to\n");
 	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 ssl verify "
 	    "optional\n"), "t.conf:2:34: error: unknown verify mode "
 	    "'optional' (expected none or required)\n");
