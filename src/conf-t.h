@@ -385,7 +385,22 @@ struct conf_server {
 	uint64_t cooldown_ms;	/* circuit-break: how long it stays open */
 	unsigned half_open;	/* circuit-break: probes before it closes */
 	uint64_t slowstart_ms;	/* 0: full weight at once */
+	const char *cookie;	/* the value marking it in the cookie */
 };
+
+/* cookie NAME rewrite|insert|prefix ... */
+enum cookie_mode {
+	COOKIE_REWRITE = 0,	/* the server sets it; weir puts its value */
+	COOKIE_INSERT,		/* weir sets it */
+	COOKIE_PREFIX,		/* weir prefixes the server's value: SRV~ */
+};
+
+#define COOKIE_INDIRECT	0x01	/* not sent on to the server */
+#define COOKIE_NOCACHE	0x02	/* Cache-Control: private with it */
+#define COOKIE_HTTPONLY	0x04
+#define COOKIE_SECURE	0x08
+#define COOKIE_POSTONLY	0x10	/* set on answers to POST only */
+#define COOKIE_PRESERVE	0x20	/* leave a server's own Set-Cookie be */
 
 enum acl_crit {
 	ACL_PATH = 0,
@@ -477,6 +492,17 @@ struct conf_origin {
 #define PX_CAP_BE	0x2
 #define PX_CAP_DEF	0x4
 
+/* stick-table: the table of a proxy section (stick.h has what it holds). */
+struct conf_stktable {
+	struct loc loc;
+	unsigned type;			/* enum stk_type */
+	unsigned len;
+	unsigned size;
+	uint64_t expire_ms;
+	unsigned store;			/* STK_* */
+	uint64_t period_ms[4];		/* by enum stk_data */
+};
+
 struct conf_proxy {
 	struct conf_proxy *next;
 	struct loc loc;
@@ -508,6 +534,14 @@ struct conf_proxy {
 	struct conf_tcpchk *tcpchk;	/* tcp-check rules, in order */
 	bool tcpchk_own;		/* set here, not inherited */
 	unsigned retry_on;		/* RETRY_* */
+	struct conf_stktable *stktable;	/* stick-table: NULL for none */
+	const char *cookie_name;	/* cookie: NULL for none */
+	enum cookie_mode cookie_mode;
+	unsigned cookie_flags;		/* COOKIE_* */
+	const char *cookie_domain;
+	const char *cookie_attr;	/* attr S: added as is */
+	uint64_t cookie_maxidle_ms;
+	uint64_t cookie_maxlife_ms;
 	const char *monitor_uri;
 
 	bool log_global;

@@ -14,10 +14,12 @@
 #include "acl.h"
 #include "arena.h"
 #include "conf-t.h"
+#include "stick.h"
 
 struct g_backend;
 struct g_frontend;
 struct state_backend;
+struct state_node;
 struct state_server;
 struct state_store;
 struct tls_bind;
@@ -46,6 +48,8 @@ struct g_server {
 	uint64_t cooldown_ms;
 	unsigned half_open;
 	uint64_t slowstart_ms;
+	const char *cookie;		/* cookie VALUE, or NULL */
+	size_t cookie_len;
 	struct state_server *st;	/* set by state_attach() */
 };
 
@@ -114,6 +118,14 @@ struct g_http_rule {
 	const struct g_cond *cond;	/* NULL: always */
 };
 
+/* A stick table: its settings here, its entries in the state store. */
+struct g_table {
+	const char *name;		/* the section's name */
+	struct stk_def def;
+	struct stk_table *t;		/* set by state_attach() */
+	struct state_node *st;		/* its record, for the release */
+};
+
 struct g_errorfile {
 	unsigned status;
 	const char *data;
@@ -139,6 +151,7 @@ struct g_proxy {
 	struct conf_addr fwdfor_except;	/* option forwardfor except NET */
 	unsigned fwdfor_except_bits;	/* 0: none; 255: /0 */
 	const char *fwdfor_header;	/* "X-Forwarded-For" by default */
+	struct g_table *table;		/* its stick-table, or NULL */
 };
 
 struct g_backend {
@@ -162,6 +175,14 @@ struct g_backend {
 	unsigned ntcpchk;
 	bool has_checks;		/* a server has 'check' */
 	bool has_maxconn;		/* a server has maxconn: a queue */
+	const char *cookie_name;	/* sticky cookie, or NULL */
+	size_t cookie_name_len;
+	enum cookie_mode cookie_mode;
+	unsigned cookie_flags;
+	const char *cookie_domain;
+	const char *cookie_attr;
+	uint64_t cookie_maxidle_ms;
+	uint64_t cookie_maxlife_ms;
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;
@@ -237,6 +258,9 @@ struct graph {
 	unsigned nservers;
 	unsigned tls_certs;		/* certificates its binds serve */
 	unsigned tls_loaded;		/* of those, read for this graph */
+
+	struct g_table *tables;		/* every stick-table, by section */
+	unsigned ntables;
 
 	/* compiled ACL expressions, for regfree() when the graph goes */
 	struct acl_expr **exprs;

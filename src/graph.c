@@ -236,6 +236,8 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 	gp->name = gb_str(b, cp->name);
 	gp->loc = cp->loc;
 	gp->mode = cp->mode;
+	if (cp->stktable != NULL)
+		gp->table = (struct g_table *)graph_find_table(b->g, cp->name);
 	gp->opts = cp->opts;
 	gp->log_global = cp->log_global;
 	gp->fwdfor_except = cp->fwdfor_except;
@@ -282,6 +284,39 @@ gb_proxy(struct gb *b, const struct conf_proxy *cp, struct g_proxy *gp)
 	gb_acls(b, cp, gp);
 	gb_rules(b, gp, cp->http_req, &gp->http_req, &gp->nhttp_req);
 	gb_rules(b, gp, cp->http_rsp, &gp->http_rsp, &gp->nhttp_rsp);
+}
+
+/* Every section's stick-table, before the sections that use them. */
+static void
+gb_tables(struct gb *b)
+{
+	const struct conf_proxy *cp;
+	unsigned n = 0;
+
+	for (cp = b->c->proxies; cp != NULL; cp = cp->next)
+		n += cp->stktable != NULL;
+	if (n == 0)
+		return;
+	b->g->tables = gb_alloc(b, sizeof(*b->g->tables) * n);
+	if (b->g->tables == NULL)
+		return;
+	for (cp = b->c->proxies; cp != NULL; cp = cp->next) {
+		const struct conf_stktable *ct = cp->stktable;
+		struct g_table *t;
+		unsigned k;
+
+		if (ct == NULL)
+			continue;
+		t = &b->g->tables[b->g->ntables++];
+		t->name = gb_str(b, cp->name);
+		t->def.type = (enum stk_type)ct->type;
+		t->def.len = ct->len;
+		t->def.size = ct->size;
+		t->def.expire_ms = ct->expire_ms;
+		t->def.store = ct->store;
+		for (k = 0; k < STK_D__RATES; k++)
+			t->def.period_ms[k] = ct->period_ms[k];
+	}
 }
 
 static void
@@ -331,6 +366,14 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 	be->chk_expect = cp->chk_expect;
 	be->chk_expect_neg = cp->chk_expect_neg;
 	be->chk_expect_arg = gb_str(b, cp->chk_expect_arg);
+	be->cookie_name = gb_str(b, cp->cookie_name);
+	be->cookie_name_len = cp->cookie_name ? strlen(cp->cookie_name) : 0;
+	be->cookie_mode = cp->cookie_mode;
+	be->cookie_flags = cp->cookie_flags;
+	be->cookie_domain = gb_str(b, cp->cookie_domain);
+	be->cookie_attr = gb_str(b, cp->cookie_attr);
+	be->cookie_maxidle_ms = cp->cookie_maxidle_ms;
+	be->cookie_maxlife_ms = cp->cookie_maxlife_ms;
 	gb_tcpchk(b, cp, be);
 	for (cs = cp->servers; cs != NULL; cs = cs->next)
 		be->nservers++;
@@ -377,6 +420,8 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		s->cooldown_ms = cs->cooldown_ms;
 		s->half_open = cs->half_open;
 		s->slowstart_ms = cs->slowstart_ms;
+		s->cookie = gb_str(b, cs->cookie);
+		s->cookie_len = cs->cookie ? strlen(cs->cookie) : 0;
 		if (cs->flags & SRV_CHECK)
 			be->has_checks = true;
 		if (cs->maxconn > 0)
@@ -545,6 +590,7 @@ graph_build(const struct conf *c, struct diag *d)
 	if (b.failed)
 		goto fail;
 	gb_global(&b);
+	gb_tables(&b);
 	/* backends first: frontends point at them */
 	for (cp = c->proxies; cp != NULL; cp = cp->next) {
 		if (!(cp->cap & PX_CAP_BE))
@@ -571,6 +617,17 @@ fail:
 	if (g->arena.oom)
 		diag_error(d, NULL, "out of memory building the graph");
 	graph_free(g);
+	return NULL;
+}
+
+const struct g_table *
+graph_find_table(const struct graph *g, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < g->ntables; i++)
+		if (strcmp(g->tables[i].name, name) == 0)
+			return &g->tables[i];
 	return NULL;
 }
 

@@ -31,6 +31,9 @@ void graph_ref(struct graph *g);
 /* Drop one; the last frees the graph. NULL is a no-op. */
 void graph_unref(struct graph *g);
 
+/* The stick-table of the section called name, or NULL. */
+const struct g_table *graph_find_table(const struct graph *g,
+    const char *name);
 const struct g_backend *graph_find_backend(const struct graph *g,
     const char *name);
 const struct g_frontend *graph_find_frontend(const struct graph *g,

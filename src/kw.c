@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "fmt.h"
+#include "stick.h"
 #include "val.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -1387,6 +1388,289 @@ kw_tcp_check(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+/*
+ * stick-table type ip|ipv6|integer|string [len N] size N [expire T]
+ * [store DATA,...]: DATA is conn_cur, conn_rate(T), http_req_rate(T),
+ * http_err_rate(T), gpc0, gpc0_rate(T) or server_id.
+ */
+static int
+kw_stick_table(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	static const char *const types[] = { "ip", "ipv6", "integer",
+		"string" };
+	static const struct {
+		const char *name;
+		unsigned bit;
+		int rate;		/* enum stk_data, -1: no period */
+	} data[] = {
+		{ "conn_cur", STK_CONN_CUR, -1 },
+		{ "conn_rate", STK_CONN_RATE, STK_D_CONN_RATE },
+		{ "gpc0", STK_GPC0, -1 },
+		{ "gpc0_rate", STK_GPC0_RATE, STK_D_GPC0_RATE },
+		{ "http_err_rate", STK_HTTP_ERR_RATE, STK_D_HTTP_ERR_RATE },
+		{ "http_req_rate", STK_HTTP_REQ_RATE, STK_D_HTTP_REQ_RATE },
+		{ "server_id", STK_SERVER_ID, -1 },
+	};
+	struct conf_stktable *t;
+	bool has_size = false;
+	long long v;
+	unsigned i, k;
+
+	if (ctx->px->stktable != NULL) {
+		diag_error(ctx->d, &st->loc, "%s has a stick-table already",
+		    ctx->where);
+		return -1;
+	}
+	if (ctx->px->cap & PX_CAP_DEF) {
+		diag_error(ctx->d, &st->loc, "'stick-table' belongs in a "
+		    "frontend, backend or listen section, not in defaults");
+		return -1;
+	}
+	t = arena_alloc(&ctx->c->arena, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	memset(t, 0, sizeof(*t));
+	t->loc = st->loc;
+	if (st->nwords < 3 || !conf_word_is(&st->words[1], "type")) {
+		diag_error(ctx->d, &st->loc, "'stick-table' needs 'type "
+		    "ip|ipv6|integer|string' and 'size N'");
+		return -1;
+	}
+	for (k = 0; k < NELEM(types); k++)
+		if (conf_word_is(&st->words[2], types[k]))
+			break;
+	if (k == NELEM(types)) {
+		diag_error(ctx->d, &st->words[2].loc, "stick-table type must "
+		    "be ip, ipv6, integer or string, not '%s'",
+		    st->words[2].s);
+		return -1;
+	}
+	t->type = k;
+	for (i = 3; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i], *a;
+
+		if (i + 1 >= st->nwords) {
+			diag_error(ctx->d, &w->loc, "stick-table '%s' needs a "
+			    "value", w->s);
+			return -1;
+		}
+		a = &st->words[++i];
+		if (conf_word_is(w, "len")) {
+			if (t->type != STK_STRING) {
+				diag_error(ctx->d, &w->loc, "stick-table 'len' "
+				    "is for type string");
+				return -1;
+			}
+			if (kw_get_int(ctx, a, "len", 1, STK_KEY_MAX, &v) < 0)
+				return -1;
+			t->len = (unsigned)v;
+		} else if (conf_word_is(w, "size")) {
+			uint64_t n;
+
+			/* HAProxy's sizes: 100k, 1m */
+			if (val_size(a->s, &n) < 0 || n == 0 || n > 100000000) {
+				diag_error(ctx->d, &a->loc, "stick-table size "
+				    "must be 1 to 100m entries, got '%s'",
+				    a->s);
+				return -1;
+			}
+			t->size = (unsigned)n;
+			has_size = true;
+		} else if (conf_word_is(w, "expire")) {
+			if (kw_get_nz_duration(ctx, a, "expire",
+			    &t->expire_ms) < 0)
+				return -1;
+		} else if (conf_word_is(w, "store")) {
+			const char *p = a->s;
+
+			while (*p != '\0') {
+				size_t n = strcspn(p, ",(");
+				unsigned d;
+
+				for (d = 0; d < NELEM(data); d++)
+					if (strlen(data[d].name) == n &&
+					    strncmp(p, data[d].name, n) == 0)
+						break;
+				if (d == NELEM(data)) {
+					diag_error(ctx->d, &a->loc, "unknown "
+					    "stick-table data '%.*s' (weir "
+					    "knows conn_cur, conn_rate(T), "
+					    "gpc0, gpc0_rate(T), "
+					    "http_err_rate(T), "
+					    "http_req_rate(T), server_id)",
+					    (int)n, p);
+					return -1;
+				}
+				p += n;
+				if ((data[d].rate >= 0) != (*p == '(')) {
+					diag_error(ctx->d, &a->loc, "stick-table "
+					    "data '%s' %s", data[d].name,
+					    data[d].rate >= 0 ? "needs a period, "
+					    "e.g. (10s)" : "takes no period");
+					return -1;
+				}
+				if (*p == '(') {
+					char per[32];
+					size_t pl = strcspn(p + 1, ")");
+					uint64_t ms;
+
+					if (p[1 + pl] != ')' || pl == 0 ||
+					    pl >= sizeof(per)) {
+						diag_error(ctx->d, &a->loc,
+						    "stick-table data '%s': "
+						    "unclosed period",
+						    data[d].name);
+						return -1;
+					}
+					memcpy(per, p + 1, pl);
+					per[pl] = '\0';
+					if (val_duration(per, &ms) < 0 ||
+					    ms == 0) {
+						diag_error(ctx->d, &a->loc,
+						    "stick-table data '%s': "
+						    "invalid period '%s'",
+						    data[d].name, per);
+						return -1;
+					}
+					t->period_ms[data[d].rate] = ms;
+					p += pl + 2;
+				}
+				t->store |= data[d].bit;
+				if (*p == ',')
+					p++;
+				else if (*p != '\0') {
+					diag_error(ctx->d, &a->loc, "stick-table "
+					    "store: expected ',' after '%s'",
+					    data[d].name);
+					return -1;
+				}
+			}
+		} else if (conf_word_is(w, "nopurge") ||
+		    conf_word_is(w, "peers") || conf_word_is(w, "srvkey") ||
+		    conf_word_is(w, "write-to")) {
+			diag_error(ctx->d, &w->loc, "stick-table '%s' is not "
+			    "supported", w->s);
+			return -1;
+		} else {
+			diag_error(ctx->d, &w->loc, "unknown stick-table "
+			    "setting '%s' (weir knows len, size, expire and "
+			    "store)", w->s);
+			return -1;
+		}
+	}
+	if (!has_size) {
+		diag_error(ctx->d, &st->loc, "'stick-table' needs 'size N'");
+		return -1;
+	}
+	ctx->px->stktable = t;
+	return 0;
+}
+
+/*
+ * cookie NAME [rewrite|insert|prefix] [indirect] [nocache] [postonly]
+ * [preserve] [httponly] [secure] [domain D] [maxidle T] [maxlife T]
+ * [attr S]
+ */
+static int
+kw_cookie(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} flags[] = {
+		{ "httponly", COOKIE_HTTPONLY },
+		{ "indirect", COOKIE_INDIRECT },
+		{ "nocache", COOKIE_NOCACHE },
+		{ "postonly", COOKIE_POSTONLY },
+		{ "preserve", COOKIE_PRESERVE },
+		{ "secure", COOKIE_SECURE },
+	};
+	struct conf_proxy *px = ctx->px;
+	unsigned i, k;
+
+	if (kw_nargs(ctx, st, 1, 1, 32, "cookie") < 0)
+		return -1;
+	if (!val_is_token(st->words[1].s)) {
+		diag_error(ctx->d, &st->words[1].loc, "invalid cookie name "
+		    "'%s'", st->words[1].s);
+		return -1;
+	}
+	px->cookie_name = kw_dup(ctx, &st->words[1]);
+	px->cookie_mode = COOKIE_REWRITE;
+	px->cookie_flags = 0;
+	px->cookie_domain = px->cookie_attr = NULL;
+	px->cookie_maxidle_ms = px->cookie_maxlife_ms = 0;
+	for (i = 2; i < st->nwords; i++) {
+		const struct conf_word *w = &st->words[i];
+
+		if (conf_word_is(w, "rewrite")) {
+			px->cookie_mode = COOKIE_REWRITE;
+			continue;
+		}
+		if (conf_word_is(w, "insert")) {
+			px->cookie_mode = COOKIE_INSERT;
+			continue;
+		}
+		if (conf_word_is(w, "prefix")) {
+			px->cookie_mode = COOKIE_PREFIX;
+			continue;
+		}
+		for (k = 0; k < NELEM(flags); k++)
+			if (conf_word_is(w, flags[k].name))
+				break;
+		if (k < NELEM(flags)) {
+			px->cookie_flags |= flags[k].flag;
+			continue;
+		}
+		if (i + 1 < st->nwords && (conf_word_is(w, "domain") ||
+		    conf_word_is(w, "attr"))) {
+			const struct conf_word *a = &st->words[++i];
+
+			if (strpbrk(a->s, ";\r\n") != NULL || a->len == 0) {
+				diag_error(ctx->d, &a->loc, "cookie %s '%s' "
+				    "cannot be empty or hold ';', CR or LF",
+				    w->s, a->s);
+				return -1;
+			}
+			if (conf_word_is(w, "domain"))
+				px->cookie_domain = kw_dup(ctx, a);
+			else
+				px->cookie_attr = kw_dup(ctx, a);
+			continue;
+		}
+		if (i + 1 < st->nwords && conf_word_is(w, "maxidle")) {
+			if (kw_get_nz_duration(ctx, &st->words[++i],
+			    "cookie maxidle", &px->cookie_maxidle_ms) < 0)
+				return -1;
+			continue;
+		}
+		if (i + 1 < st->nwords && conf_word_is(w, "maxlife")) {
+			if (kw_get_nz_duration(ctx, &st->words[++i],
+			    "cookie maxlife", &px->cookie_maxlife_ms) < 0)
+				return -1;
+			continue;
+		}
+		if (conf_word_is(w, "dynamic")) {
+			diag_error(ctx->d, &w->loc, "cookie 'dynamic' is not "
+			    "supported: give each server a 'cookie' value");
+			return -1;
+		}
+		diag_error(ctx->d, &w->loc, "unknown cookie option '%s' (weir "
+		    "knows rewrite, insert, prefix, indirect, nocache, "
+		    "postonly, preserve, httponly, secure, domain, maxidle, "
+		    "maxlife, attr)", w->s);
+		return -1;
+	}
+	if ((px->cookie_maxidle_ms || px->cookie_maxlife_ms) &&
+	    px->cookie_mode != COOKIE_INSERT) {
+		diag_error(ctx->d, &st->loc, "cookie maxidle and maxlife need "
+		    "insert mode");
+		return -1;
+	}
+	return 0;
+}
+
 /* retry-on CONDITION... */
 static int
 kw_retry_on(struct kw_ctx *ctx, const struct kw *kw,
@@ -1979,6 +2263,7 @@ enum {
 	SRVO_ON_MARKED_UP,
 	SRVO_PORT,
 	SRVO_SLOWSTART,
+	SRVO_COOKIE,
 };
 
 /* clang-format off */
@@ -1993,7 +2278,7 @@ static const struct kw_sub server_opts[] = {
 	{ "check-ssl",		0, SRVO_CHECK_SSL, 0, NULL },
 	{ "ciphers",		0, SRVO_TLS_OPT, 1, NULL },
 	{ "ciphersuites",	0, SRVO_TLS_OPT, 1, NULL },
-	{ "cookie",		0, 0, 1, KW_LATER },
+	{ "cookie",		0, SRVO_COOKIE, 1, NULL },
 	{ "cooldown",		0, SRVO_COOLDOWN, 1, NULL },
 	{ "crl-file",		0, SRVO_CRL_FILE, 1, NULL },
 	{ "crt",		0, SRVO_CRT, 1, NULL },
@@ -2207,6 +2492,15 @@ kw_server_check_opt(struct kw_ctx *ctx, int id, const struct conf_word *a,
 			return -1;
 		}
 		srv->flags |= SRV_DOWN_KILL;
+		return 0;
+	case SRVO_COOKIE:
+		if (a->len == 0 || a->len > 64 || strpbrk(a->s, ";,= |~\t") ||
+		    !val_is_token(a->s)) {
+			diag_error(ctx->d, &a->loc, "a server's cookie value is "
+			    "1 to 64 token characters, without '|' or '~'");
+			return -1;
+		}
+		srv->cookie = kw_dup(ctx, a);
 		return 0;
 	case SRVO_ON_MARKED_UP:
 		if (strcmp(a->s, "shutdown-backup-sessions") != 0) {
@@ -2891,7 +3185,7 @@ const struct kw kw_proxy_table[] = {
 	{ "clitimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout client'" },
 	{ "compression",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "contimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout connect'" },
-	{ "cookie",		KS_DEF | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "cookie",		KS_DEF | KS_BE,		kw_cookie, 0, 0, 0, NULL },
 	{ "default-server",	KS_DEF | KS_BE,		kw_default_server, 0, 0, 0, NULL },
 	{ "default_backend",	KS_DEF | KS_FE,		kw_default_backend, 0, 0, 0, NULL },
 	{ "description",	KS_PX,			NULL, 0, 0, 0, KW_LATER },
@@ -2928,7 +3222,7 @@ const struct kw kw_proxy_table[] = {
 	{ "srvtimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout server'" },
 	{ "stats",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "stick",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
-	{ "stick-table",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "stick-table",	KS_DEF | KS_FE | KS_BE,	kw_stick_table, 0, 0, 0, NULL },
 	{ "tcp-check",		KS_DEF | KS_BE,		kw_tcp_check, 0, 0, 0, NULL },
 	{ "tcp-request",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
 	{ "tcp-response",	KS_BE,			NULL, 0, 0, 0, KW_LATER },

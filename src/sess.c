@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -32,6 +33,7 @@
 #include <openssl/ssl.h>
 
 #include "check.h"
+#include "cookie.h"
 #include "eng.h"
 #include "graph.h"
 #include "h1.h"
@@ -183,6 +185,10 @@ struct txn {
 	bool upgrade;
 	bool granted;		/* a queue let it through: no queueing again */
 	struct qent q;		/* waiting for a server (maxconn) */
+	const struct g_server *ck_srv;	/* the server its cookie names */
+	uint64_t ck_first;	/* when that cookie was first set (maxlife) */
+	char ck_req[512];	/* the Cookie field sent on, when rewritten */
+	char ck_rsp[1024];	/* Set-Cookie values weir writes */
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 
 	/* not cleared at each request: each part says how much it holds */
@@ -922,6 +928,259 @@ sc_close(struct srvconn *sc)
 	w->free_sc = sc;
 }
 
+/* ---- sticky cookies ----------------------------------------------------- */
+
+static uint64_t
+ck_now(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/* Add a header op to ops; false when ops are full. */
+static bool
+ck_op(struct http_ops *ops, bool del, const char *name, const char *val,
+    size_t vlen)
+{
+	struct http_op *o;
+
+	if (ops->n >= HTTP_MAX_OPS)
+		return false;
+	o = &ops->op[ops->n++];
+	o->del = del;
+	o->name = name;
+	o->nlen = strlen(name);
+	o->val = val;
+	o->vlen = vlen;
+	return true;
+}
+
+/*
+ * The request's cookie of the backend: the server it names, if that one
+ * is usable, takes the request; with indirect (insert) or prefix, what
+ * the server is sent loses weir's mark.
+ */
+static void
+txn_cookie_in(struct txn *t)
+{
+	const struct g_backend *be = t->be;
+	const char *buf = t->req->data;
+	uint64_t now = ck_now();
+	bool found = false;
+	size_t off = 0;
+	unsigned j;
+	int i = -1;
+
+	t->ck_srv = NULL;
+	t->ck_first = 0;
+	while ((i = h1_hdr_find(&t->reqm, buf, "Cookie", 6, i + 1)) >= 0) {
+		const struct h1_hdr *h = &t->reqm.hdrs[i];
+		const char *v = buf + h->value_off, *sv;
+		uint64_t last = 0, first = 0;
+		size_t vo, vl, sl;
+
+		if (!cookie_find(v, h->value_len, be->cookie_name,
+		    be->cookie_name_len, &vo, &vl))
+			continue;
+		found = true;
+		sv = v + vo;
+		sl = vl;
+		if (be->cookie_mode == COOKIE_PREFIX) {
+			const char *tl = memchr(sv, '~', vl);
+
+			sl = tl != NULL ? (size_t)(tl - sv) : 0;
+		} else if (be->cookie_mode == COOKIE_INSERT) {
+			sl = cookie_parse(sv, vl, &last, &first);
+		}
+		/* too old a mark does not count */
+		if (be->cookie_maxidle_ms > 0 && (last == 0 || now < last ||
+		    (now - last) * 1000 > be->cookie_maxidle_ms))
+			continue;
+		if (be->cookie_maxlife_ms > 0 && (first == 0 || now < first ||
+		    (now - first) * 1000 > be->cookie_maxlife_ms))
+			continue;
+		for (j = 0; j < be->nservers; j++) {
+			const struct g_server *s = &be->servers[j];
+
+			if (s->cookie != NULL && s->cookie_len == sl &&
+			    memcmp(s->cookie, sv, sl) == 0) {
+				t->ck_srv = s;
+				t->ck_first = first;
+				break;
+			}
+		}
+		if (t->ck_srv != NULL)
+			break;
+	}
+	if (t->ck_srv != NULL && lb_usable(t->ck_srv, t->tried)) {
+		t->srv = t->ck_srv;
+		t->same_srv = true;
+	}
+	if (!found || !(be->cookie_mode == COOKIE_PREFIX ||
+	    (be->cookie_mode == COOKIE_INSERT &&
+	    (be->cookie_flags & COOKIE_INDIRECT))))
+		return;
+	/* the Cookie fields again, without weir's mark */
+	i = -1;
+	while ((i = h1_hdr_find(&t->reqm, buf, "Cookie", 6, i + 1)) >= 0) {
+		const struct h1_hdr *h = &t->reqm.hdrs[i];
+
+		if (!cookie_strip(t->ck_req, sizeof(t->ck_req), &off,
+		    buf + h->value_off, h->value_len, be->cookie_name,
+		    be->cookie_name_len, be->cookie_mode == COOKIE_INSERT))
+			return;	/* too long to rewrite: sent as it came */
+	}
+	if (!ck_op(&t->req_ops, true, "Cookie", NULL, 0))
+		return;
+	if (off > 0)
+		(void)ck_op(&t->req_ops, false, "Cookie", t->ck_req, off);
+}
+
+/* Append s[0..n) to t->ck_rsp at *off; false when it does not fit. */
+static bool
+ck_put(struct txn *t, size_t *off, const char *s, size_t n)
+{
+	if (*off + n >= sizeof(t->ck_rsp))
+		return false;
+	memcpy(t->ck_rsp + *off, s, n);
+	*off += n;
+	return true;
+}
+
+/* insert: Set-Cookie with the server's mark, unless the client has it. */
+static void
+txn_cookie_insert(struct txn *t)
+{
+	const struct g_backend *be = t->be;
+	const struct g_server *s = t->srv;
+	bool dated = be->cookie_maxidle_ms > 0 || be->cookie_maxlife_ms > 0;
+	uint64_t now = ck_now();
+	size_t off = 0, start, n;
+	char val[160];
+	int i;
+
+	if (t->ck_srv == s && !dated)
+		return;
+	if ((be->cookie_flags & COOKIE_POSTONLY) &&
+	    !(t->reqm.method_len == 4 &&
+	    memcmp(t->req->data + t->reqm.method_off, "POST", 4) == 0))
+		return;
+	if (be->cookie_flags & COOKIE_PRESERVE) {
+		/* a server that sets the cookie itself keeps its word */
+		for (i = -1; (i = h1_hdr_find(&t->rspm, t->rsp->data,
+		    "Set-Cookie", 10, i + 1)) >= 0;) {
+			const struct h1_hdr *h = &t->rspm.hdrs[i];
+
+			if (h->value_len > be->cookie_name_len &&
+			    memcmp(t->rsp->data + h->value_off,
+			    be->cookie_name, be->cookie_name_len) == 0 &&
+			    t->rsp->data[h->value_off +
+			    be->cookie_name_len] == '=')
+				return;
+		}
+	}
+	n = cookie_value(val, sizeof(val), s->cookie, dated, now,
+	    t->ck_srv == s && t->ck_first ? t->ck_first : now);
+	start = off;
+	if (n == 0 || !ck_put(t, &off, be->cookie_name, be->cookie_name_len) ||
+	    !ck_put(t, &off, "=", 1) || !ck_put(t, &off, val, n) ||
+	    !ck_put(t, &off, "; path=/", 8))
+		return;
+	if (be->cookie_domain != NULL &&
+	    (!ck_put(t, &off, "; domain=", 9) || !ck_put(t, &off,
+	    be->cookie_domain, strlen(be->cookie_domain))))
+		return;
+	if (be->cookie_maxlife_ms > 0 && t->ck_srv != s) {
+		/* the browser forgets it with its life */
+		char ma[40];
+		int ml = snprintf(ma, sizeof(ma), "; Max-Age=%llu",
+		    (unsigned long long)(be->cookie_maxlife_ms / 1000));
+
+		if (!ck_put(t, &off, ma, (size_t)ml))
+			return;
+	}
+	if ((be->cookie_flags & COOKIE_HTTPONLY) &&
+	    !ck_put(t, &off, "; HttpOnly", 10))
+		return;
+	if ((be->cookie_flags & COOKIE_SECURE) &&
+	    !ck_put(t, &off, "; Secure", 8))
+		return;
+	if (be->cookie_attr != NULL && (!ck_put(t, &off, "; ", 2) ||
+	    !ck_put(t, &off, be->cookie_attr, strlen(be->cookie_attr))))
+		return;
+	if (!ck_op(&t->rsp_ops, false, "Set-Cookie", t->ck_rsp + start,
+	    off - start))
+		return;
+	if (be->cookie_flags & COOKIE_NOCACHE)
+		(void)ck_op(&t->rsp_ops, false, "Cache-Control", "private", 7);
+}
+
+/*
+ * rewrite and prefix: the server's own Set-Cookie of the cookie gets the
+ * server's mark as its value, or before its value.
+ */
+static void
+txn_cookie_rewrite(struct txn *t)
+{
+	const struct g_backend *be = t->be;
+	const struct g_server *s = t->srv;
+	const char *buf = t->rsp->data;
+	size_t off = 0, starts[HTTP_MAX_OPS], lens[HTTP_MAX_OPS];
+	unsigned n = 0, k;
+	bool ours = false;
+	int i;
+
+	for (i = -1; (i = h1_hdr_find(&t->rspm, buf, "Set-Cookie", 10,
+	    i + 1)) >= 0;) {
+		const struct h1_hdr *h = &t->rspm.hdrs[i];
+		const char *v = buf + h->value_off;
+		size_t nl = be->cookie_name_len, start = off;
+		bool mine = h->value_len > nl &&
+		    memcmp(v, be->cookie_name, nl) == 0 && v[nl] == '=';
+
+		if (n + 2 >= HTTP_MAX_OPS)
+			return;
+		if (!mine) {
+			if (!ck_put(t, &off, v, h->value_len))
+				return;
+		} else if (be->cookie_mode == COOKIE_PREFIX) {
+			if (!ck_put(t, &off, v, nl + 1) ||
+			    !ck_put(t, &off, s->cookie, s->cookie_len) ||
+			    !ck_put(t, &off, "~", 1) ||
+			    !ck_put(t, &off, v + nl + 1, h->value_len - nl - 1))
+				return;
+			ours = true;
+		} else {
+			const char *semi = memchr(v, ';', h->value_len);
+			size_t rest = semi ? h->value_len -
+			    (size_t)(semi - v) : 0;
+
+			if (!ck_put(t, &off, v, nl + 1) ||
+			    !ck_put(t, &off, s->cookie, s->cookie_len) ||
+			    (semi && !ck_put(t, &off, semi, rest)))
+				return;
+			ours = true;
+		}
+		starts[n] = start;
+		lens[n++] = off - start;
+	}
+	if (!ours || !ck_op(&t->rsp_ops, true, "Set-Cookie", NULL, 0))
+		return;
+	for (k = 0; k < n; k++)
+		(void)ck_op(&t->rsp_ops, false, "Set-Cookie",
+		    t->ck_rsp + starts[k], lens[k]);
+}
+
+static void
+txn_cookie_out(struct txn *t)
+{
+	if (t->srv == NULL || t->srv->cookie == NULL)
+		return;
+	if (t->be->cookie_mode == COOKIE_INSERT)
+		txn_cookie_insert(t);
+	else
+		txn_cookie_rewrite(t);
+}
+
 /* ---- the backend queue (server maxconn) --------------------------------- */
 
 /* Append q to b's queue, or put it first (a grant that found no room). */
@@ -1643,6 +1902,8 @@ txn_request(struct sess *s)
 	if (be == NULL)
 		return sess_answer(s, 503, "no backend");
 	t->be = be;
+	if (be->cookie_name != NULL)
+		txn_cookie_in(t);
 	if (t->reqm.flags & H1_MF_EXPECT_100) {
 		/* the server will answer 100 itself: forwarded as is */
 	}
@@ -2323,6 +2584,8 @@ txn_response(struct txn *t, int hlen)
 		    &t->rsp_ops);
 	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &smp,
 	    &t->rsp_ops);
+	if (t->be->cookie_name != NULL)
+		txn_cookie_out(t);
 	len = http_build_rsp(w->scratch, w->scratch_size, t->rsp->data, m,
 	    &t->rsp_ops, flags);
 	if (len == 0)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lb.h"
+#include "stick.h"
 #include "val.h"
 
 const char *
@@ -51,6 +52,8 @@ state_map_free(struct state_map *m)
 
 		for (n = m->buckets[i]; n != NULL; n = next) {
 			next = n->next;
+			if (n->release != NULL)
+				n->release(n);
 			free(n->key);
 			free(n);
 		}
@@ -66,6 +69,7 @@ state_free(struct state_store *st)
 		return;
 	state_map_free(&st->servers);
 	state_map_free(&st->backends);
+	state_map_free(&st->tables);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
 }
@@ -229,8 +233,56 @@ state_node_put(struct state_map *m, struct state_node *n)
 		return;
 	if (n->key[0] != '\0')
 		state_map_del(m, n);
+	if (n->release != NULL)
+		n->release(n);
 	free(n->key);
 	free(n);
+}
+
+static void
+state_table_release(struct state_node *n)
+{
+	stk_free(((struct state_table *)n)->t);
+}
+
+/*
+ * The entries of the table called name: kept when the type and key
+ * length stay (size, expiry and periods then change in place), else a
+ * new table.
+ */
+static struct state_table *
+state_table_get(struct state_store *st, const char *name,
+    const struct stk_def *def)
+{
+	uint32_t h = lb_hash(name, strlen(name));
+	struct state_node *n = state_map_find(&st->tables, name, h);
+	struct state_table *t;
+
+	if (n != NULL && stk_compatible(((struct state_table *)n)->t, def)) {
+		n->refs++;
+		stk_redefine(((struct state_table *)n)->t, def);
+		return (struct state_table *)n;
+	}
+	if (n != NULL) {
+		/* another kind of key: old graphs keep the old entries */
+		state_map_del(&st->tables, n);
+		n->next = NULL;
+		n->hash = 0;
+		n->key[0] = '\0';
+	}
+	t = (struct state_table *)state_node_new(&st->tables, sizeof(*t),
+	    name, h);
+	if (t == NULL)
+		return NULL;
+	if ((t->t = stk_new(name, def)) == NULL) {
+		state_map_del(&st->tables, &t->node);
+		free(t->node.key);
+		free(t);
+		return NULL;
+	}
+	t->node.refs = 1;
+	t->node.release = state_table_release;
+	return t;
 }
 
 /* A graph being freed lets go of its records; any thread. */
@@ -241,6 +293,8 @@ state_detach(struct graph *g)
 	unsigned i, j;
 
 	pthread_mutex_lock(&st->lock);
+	for (i = 0; i < g->ntables; i++)
+		state_node_put(&st->tables, g->tables[i].st);
 	for (i = 0; i < g->nbackends; i++) {
 		struct g_backend *be = &g->backends[i];
 
@@ -261,6 +315,15 @@ state_attach(struct state_store *st, struct graph *g)
 	pthread_mutex_lock(&st->lock);
 	g->state = st;
 	g->on_free = state_detach;
+	for (i = 0; i < g->ntables && r == 0; i++) {
+		struct state_table *t = state_table_get(st, g->tables[i].name,
+		    &g->tables[i].def);
+
+		g->tables[i].st = t != NULL ? &t->node : NULL;
+		g->tables[i].t = t != NULL ? t->t : NULL;
+		if (t == NULL)
+			r = -1;
+	}
 	for (i = 0; i < g->nbackends && r == 0; i++) {
 		struct g_backend *be = &g->backends[i];
 

@@ -20,6 +20,16 @@ struct state_node {
 	uint32_t hash;
 	unsigned refs;			/* graphs pointing at it */
 	char *key;
+	/* frees what the record holds besides itself, or NULL */
+	void (*release)(struct state_node *);
+};
+
+struct stk_table;
+
+/* A stick table's entries, kept by section name across reloads. */
+struct state_table {
+	struct state_node node;
+	struct stk_table *t;
 };
 
 /* What an operator set at run time (admin socket, stats page): bits. */
@@ -130,6 +140,7 @@ struct state_store {
 	pthread_mutex_t lock;	/* attach, and a graph's last release */
 	struct state_map servers;
 	struct state_map backends;
+	struct state_map tables;
 	unsigned nservers;	/* ids handed out */
 	unsigned nbackends;
 };

@@ -100,8 +100,10 @@ verify_servers(const struct conf_proxy *px, struct diag *d)
 			usable++;
 	}
 	if (n == 0) {
-		diag_warn(d, &px->loc, "%s '%s' has no server: its requests "
-		    "get 503", px_kind(px), px->name);
+		/* a backend that only holds a stick table serves nothing */
+		if (px->stktable == NULL || (px->cap & PX_CAP_FE))
+			diag_warn(d, &px->loc, "%s '%s' has no server: its "
+			    "requests get 503", px_kind(px), px->name);
 		return;
 	}
 	if (usable == 0)

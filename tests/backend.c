@@ -145,6 +145,7 @@ struct req {
 	int		 q_hang;
 	int		 q_eof;		/* body ends at connection close */
 	int		 q_echo;
+	int		 q_setcookie;	/* answer with Set-Cookie: sid=... */
 };
 
 /* The response being written. */
@@ -260,7 +261,7 @@ usage(FILE *f)
 	    "/admin/status?status=N (what other paths answer). Query:"
 	    " status=N delay=MS"
 	    " size=N\n"
-	    "chunked=1 close=0|1 hang=1 eof=1 echo=1.\n");
+	    "chunked=1 close=0|1 hang=1 eof=1 echo=1 setcookie=1.\n");
 }
 
 /*
@@ -913,6 +914,7 @@ query_parse(struct req *r)
 		{ "hang", 1 },
 		{ "eof", 1 },
 		{ "echo", 1 },
+		{ "setcookie", 1 },
 	};
 	const char *p, *s, *amp, *eq;
 	size_t i, klen;
@@ -984,8 +986,11 @@ query_parse(struct req *r)
 		case 6:
 			r->q_eof = (int)v;
 			break;
-		default:
+		case 7:
 			r->q_echo = (int)v;
+			break;
+		default:
+			r->q_setcookie = (int)v;
 			break;
 		}
 	}
@@ -1304,6 +1309,9 @@ resp_head(struct conn *c)
 	evbuffer_add_printf(out, "X-Backend: %s\r\n"
 	    "X-Request-Count: %lu\r\n"
 	    "X-Conn-Count: %lu\r\n", c->srv->name, c->nreq, c->srv->nconn);
+	if (c->req.q_setcookie)
+		evbuffer_add_printf(out, "Set-Cookie: sid=%s-%lu; Path=/\r\n",
+		    c->srv->name, c->nreq);
 	if (p->close)
 		evbuffer_add_printf(out, "Connection: close\r\n");
 	else if (c->req.minor == 0)

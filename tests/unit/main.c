@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	CU_SuiteInfo suites[] = {
 		{ "acl", NULL, NULL, NULL, NULL, acl_tests },
 		{ "conf", NULL, NULL, NULL, NULL, conf_tests },
+		{ "cookie", NULL, NULL, NULL, NULL, cookie_tests },
 		{ "diag", NULL, NULL, NULL, NULL, diag_tests },
 		{ "examples", NULL, NULL, NULL, NULL, examples_tests },
 		{ "graph", NULL, NULL, NULL, NULL, graph_tests },

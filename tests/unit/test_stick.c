@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "graph.h"
+#include "state.h"
 #include "stick.h"
 #include "unit.h"
 
@@ -171,7 +173,80 @@ test_string_len(void)
 	stk_free(t);
 }
 
+/* The configuration of a table, and its errors. */
+static void
+test_config(void)
+{
+	const char *d;
+	struct graph *g = unit_graph("defaults\n  timeout connect 1s\n"
+	    "  timeout client 1s\n  timeout server 1s\n"
+	    "backend rates\n"
+	    "  stick-table type ipv6 size 1m expire 30s store "
+	    "http_req_rate(10s),conn_cur,gpc0,conn_rate(3s)\n", &d);
+	const struct g_table *t;
+
+	EXPECT_STR(d, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	t = graph_find_table(g, "rates");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(t->def.type, STK_IPV6);
+	CU_ASSERT_EQUAL(t->def.size, 1048576);
+	CU_ASSERT_EQUAL(t->def.expire_ms, 30000);
+	CU_ASSERT_EQUAL(t->def.store, STK_HTTP_REQ_RATE | STK_CONN_CUR |
+	    STK_GPC0 | STK_CONN_RATE);
+	CU_ASSERT_EQUAL(t->def.period_ms[STK_D_HTTP_REQ_RATE], 10000);
+	CU_ASSERT_EQUAL(t->def.period_ms[STK_D_CONN_RATE], 3000);
+	CU_ASSERT_PTR_EQUAL(graph_find_backend(g, "rates")->px.table, t);
+	graph_unref(g);
+
+	g = unit_graph("backend b\n  stick-table type ip\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:2:3: error: 'stick-table' "
+	    "needs 'size N'\n"));
+	g = unit_graph("backend b\n  stick-table type mac size 1\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:2:20: error: stick-table type "
+	    "must be ip, ipv6, integer or string, not 'mac'\n"));
+	g = unit_graph("backend b\n  stick-table type ip size 1 store "
+	    "gpc0(1s)\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:2:36: error: stick-table data "
+	    "'gpc0' takes no period\n"));
+}
+
+/* A reload keeps a table's entries while its key stays the same. */
+static void
+test_kept_by_state(void)
+{
+	const char *d;
+	struct state_store *st = state_new();
+	struct graph *g1 = unit_graph("backend t\n  stick-table type ip "
+	    "size 10 store http_req_rate(10s)\n", &d);
+	struct graph *g2 = unit_graph("backend t\n  stick-table type ip "
+	    "size 20 store http_req_rate(10s)\n", &d);
+	struct graph *g3 = unit_graph("backend t\n  stick-table type string "
+	    "size 20 store http_req_rate(10s)\n", &d);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g3);
+	CU_ASSERT_EQUAL(state_attach(st, g1), 0);
+	CU_ASSERT_EQUAL(state_attach(st, g2), 0);
+	CU_ASSERT_PTR_NOT_NULL(g1->tables[0].t);
+	CU_ASSERT_PTR_EQUAL(g1->tables[0].t, g2->tables[0].t);
+	CU_ASSERT_EQUAL(g2->tables[0].t->def.size, 20);
+	CU_ASSERT_EQUAL(state_attach(st, g3), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(g3->tables[0].t, g2->tables[0].t);
+	graph_unref(g1);
+	graph_unref(g2);
+	graph_unref(g3);
+	state_free(st);
+}
+
 CU_TestInfo stick_tests[] = {
+	{ "stick-table settings and their errors", test_config },
+	{ "a reload keeps a table with the same key", test_kept_by_state },
 	{ "a rate within one period is the exact count", test_freq_exact },
 	{ "a rate slides over the period before", test_freq_slides },
 	{ "keys of ip and ipv6 tables", test_keys },

@@ -36,6 +36,7 @@
 /* Each suite file defines one of these. */
 extern CU_TestInfo acl_tests[];
 extern CU_TestInfo conf_tests[];
+extern CU_TestInfo cookie_tests[];
 extern CU_TestInfo diag_tests[];
 extern CU_TestInfo examples_tests[];
 extern CU_TestInfo graph_tests[];
