@@ -6,7 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <stdio.h>
+
 #include "diag.h"
+#include "tls.h"
 #include "val.h"
 
 /* clang-format off */
@@ -19,6 +23,14 @@ static const struct acl_crit_info acl_crits[] = {
 	{ "path_end",	ACL_PATH_END,	false,	true },
 	{ "path_reg",	ACL_PATH_REG,	false,	true },
 	{ "src",	ACL_SRC,	false,	false },
+	{ "ssl_c_i_dn",	ACL_SSL_C_I_DN,	true,	false },
+	{ "ssl_c_s_dn",	ACL_SSL_C_S_DN,	true,	false },
+	{ "ssl_c_used",	ACL_SSL_C_USED,	false,	false },
+	{ "ssl_c_verify", ACL_SSL_C_VERIFY, false, false },
+	{ "ssl_fc",	ACL_SSL_FC,	false,	false },
+	{ "ssl_fc_cipher", ACL_SSL_FC_CIPHER, false, false },
+	{ "ssl_fc_protocol", ACL_SSL_FC_PROTOCOL, false, false },
+	{ "ssl_fc_sni",	ACL_SSL_FC_SNI,	false,	false },
 };
 
 /* HAProxy criteria weir knows of but does not offer (yet). */
@@ -27,9 +39,8 @@ static const char *const acl_later[] = {
 	"cook", "dst", "dst_port", "hdr_cnt", "hdr_dom", "hdr_end",
 	"hdr_ip", "hdr_len", "hdr_reg", "hdr_sub", "hdr_val", "path_dir",
 	"path_dom", "path_len", "path_sub", "query", "req.cook", "req.hdr",
-	"req.ssl_sni", "src_port", "ssl_c_s_dn", "ssl_c_verify", "ssl_fc",
-	"ssl_fc_sni", "url", "url_beg", "url_dom", "url_end", "url_param",
-	"url_reg", "url_sub",
+	"req.ssl_sni", "src_port", "url", "url_beg", "url_dom", "url_end",
+	"url_param", "url_reg", "url_sub",
 };
 /* clang-format on */
 
@@ -60,6 +71,14 @@ acl_check_value(struct diag *d, const struct conf_acl *ca,
 		if (val_net(w->s, &net, &bits) < 0) {
 			diag_error(d, &w->loc,
 			    "invalid address or network '%s' for 'src'", w->s);
+			return -1;
+		}
+		break;
+	case ACL_SSL_C_VERIFY:
+		if (strspn(w->s, "0123456789") != w->len || w->len == 0 ||
+		    w->len > 9) {
+			diag_error(d, &w->loc, "'ssl_c_verify' matches a "
+			    "number (0: verified), got '%s'", w->s);
 			return -1;
 		}
 		break;
@@ -152,7 +171,8 @@ acl_parse(struct arena *a, struct diag *d, const char *name,
 			return NULL;
 		}
 		arg = arena_strndup(a, paren + 1, al - 2);
-	} else if (ci->takes_arg) {
+	} else if (ci->takes_arg && ci->crit != ACL_SSL_C_S_DN &&
+	    ci->crit != ACL_SSL_C_I_DN) {
 		diag_error(d, &cw->loc,
 		    "acl criterion '%s' needs a header name: %s(name)", crit,
 		    crit);
@@ -192,6 +212,15 @@ acl_parse(struct arena *a, struct diag *d, const char *name,
 			return NULL;
 		}
 	}
+	if (ci->crit == ACL_SSL_FC || ci->crit == ACL_SSL_C_USED) {
+		/* a boolean: true on a TLS connection, with a certificate */
+		if (k < n) {
+			diag_error(d, &words[k].loc, "acl criterion '%s' "
+			    "takes no value", crit);
+			return NULL;
+		}
+		return ca;
+	}
 	if (k >= n) {
 		diag_error(d, &cw->loc, "acl criterion '%s' needs at least "
 		    "one value to match", crit);
@@ -220,7 +249,8 @@ acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
 		diag_error(d, &ca->loc, "out of memory");
 		return -1;
 	}
-	e->pats = arena_alloc(a, sizeof(*e->pats) * ca->nvals);
+	e->pats = arena_alloc(a, sizeof(*e->pats) * (ca->nvals ? ca->nvals :
+	    1));
 	if (e->pats == NULL) {
 		diag_error(d, &ca->loc, "out of memory");
 		return -1;
@@ -319,6 +349,12 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 	case ACL_PATH:
 	case ACL_HDR:
 	case ACL_METHOD:
+	case ACL_SSL_FC_SNI:
+	case ACL_SSL_C_VERIFY:
+	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
 		return acl_eq(v, vl, p->s, p->len, ic);
 	case ACL_PATH_BEG:
 	case ACL_HDR_BEG:
@@ -333,14 +369,97 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 		return regexec(p->re, v, 1, &pm, REG_STARTEND) == 0;
 	}
 	case ACL_SRC:
+	case ACL_SSL_FC:
+	case ACL_SSL_C_USED:
 		break;
 	}
 	return false;
 }
 
+const char *
+acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
+    const struct acl_sample *s, char *buf, size_t size, size_t *len)
+{
+	const char *v = NULL;
+	int n;
+
+	*len = 0;
+	switch (c) {
+	case ACL_PATH:
+	case ACL_PATH_BEG:
+	case ACL_PATH_END:
+	case ACL_PATH_REG:
+		v = s->path;
+		*len = s->path_len;
+		break;
+	case ACL_METHOD:
+		v = s->method;
+		*len = s->method_len;
+		break;
+	case ACL_HDR:
+	case ACL_HDR_BEG:
+		if (s->hdr != NULL)
+			v = s->hdr(s->hdr_arg, arg, arg_len, len);
+		break;
+	case ACL_SRC:
+		if (s->src == NULL)
+			break;
+		if (s->src->sa_family == AF_INET)
+			v = inet_ntop(AF_INET, &((const struct sockaddr_in *)
+			    s->src)->sin_addr, buf, (socklen_t)size);
+		else if (s->src->sa_family == AF_INET6)
+			v = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+			    s->src)->sin6_addr, buf, (socklen_t)size);
+		*len = v ? strlen(v) : 0;
+		break;
+	case ACL_SSL_FC:
+		n = snprintf(buf, size, "%d", s->ssl != NULL);
+		v = buf;
+		*len = (size_t)n;
+		break;
+	case ACL_SSL_C_USED:
+		n = snprintf(buf, size, "%d", s->ssl != NULL &&
+		    tls_c_used(s->ssl));
+		v = buf;
+		*len = (size_t)n;
+		break;
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
+		if (s->ssl == NULL)
+			break;
+		v = c == ACL_SSL_FC_PROTOCOL ? tls_fc_protocol(s->ssl) :
+		    tls_fc_cipher(s->ssl);
+		*len = v ? strlen(v) : 0;
+		break;
+	case ACL_SSL_FC_SNI:
+		if (s->ssl != NULL)
+			v = tls_fc_sni(s->ssl, len);
+		break;
+	case ACL_SSL_C_VERIFY:
+		if (s->ssl == NULL)
+			break;
+		n = snprintf(buf, size, "%ld", tls_c_verify(s->ssl));
+		v = buf;
+		*len = (size_t)n;
+		break;
+	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
+		if (s->ssl == NULL)
+			break;
+		n = tls_c_dn(s->ssl, c == ACL_SSL_C_I_DN, arg, buf, size);
+		if (n >= 0) {
+			v = buf;
+			*len = (size_t)n;
+		}
+		break;
+	}
+	return v;
+}
+
 bool
 acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
 {
+	char buf[256];
 	const char *v = NULL;
 	size_t vl = 0;
 	unsigned i;
@@ -366,6 +485,19 @@ acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
 	case ACL_HDR_BEG:
 		if (s->hdr != NULL)
 			v = s->hdr(s->hdr_arg, e->arg, e->arg_len, &vl);
+		break;
+	case ACL_SSL_FC:
+		return s->ssl != NULL;
+	case ACL_SSL_C_USED:
+		return s->ssl != NULL && tls_c_used(s->ssl);
+	case ACL_SSL_FC_SNI:
+	case ACL_SSL_C_VERIFY:
+	case ACL_SSL_C_S_DN:
+	case ACL_SSL_C_I_DN:
+	case ACL_SSL_FC_PROTOCOL:
+	case ACL_SSL_FC_CIPHER:
+		v = acl_fetch(e->crit, e->arg, e->arg_len, s, buf,
+		    sizeof(buf), &vl);
 		break;
 	}
 	if (v == NULL)

@@ -12,6 +12,8 @@
 
 #include "conf-t.h"
 
+struct ssl_st;
+
 struct acl_crit_info {
 	const char *name;	/* first: diag_best_match() reads it */
 	enum acl_crit crit;
@@ -58,6 +60,7 @@ struct acl_sample {
 	const char *(*hdr)(void *arg, const char *name, size_t name_len,
 	    size_t *len);
 	void *hdr_arg;
+	struct ssl_st *ssl;	/* the client's TLS, or NULL */
 };
 
 /*
@@ -68,6 +71,13 @@ int acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
     struct acl_expr *e);
 /* Free what acl_compile() allocated outside the arena (regexes). */
 void acl_expr_release(struct acl_expr *e);
+/*
+ * The value of criterion c (with its argument, for hdr and ssl_c_s_dn)
+ * in s, as text: pointing into s, or written to buf[0..size) when it has
+ * to be made. Its length goes to *len; NULL when the sample has none.
+ */
+const char *acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
+    const struct acl_sample *s, char *buf, size_t size, size_t *len);
 /* Whether the sample matches any pattern of e. */
 bool acl_expr_match(const struct acl_expr *e, const struct acl_sample *s);
 

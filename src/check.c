@@ -13,9 +13,12 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "eng.h"
 #include "state.h"
+#include "tls.h"
 #include "val.h"
 
 #define CHK_RBUF	16384	/* what a check reads at most */
@@ -24,6 +27,7 @@
 enum chk_phase {
 	CP_IDLE = 0,		/* waiting for its time */
 	CP_CONNECTING,
+	CP_HANDSHAKE,		/* connected; the TLS handshake (ssl servers) */
 	CP_RUNNING,		/* connected: sending, reading */
 };
 
@@ -37,6 +41,7 @@ struct chk {
 	struct event iev;		/* the check's socket */
 	bool iev_set;
 	bool seen;			/* check_sync()'s mark */
+	SSL *ssl;			/* a server with ssl: checks too */
 	uint8_t phase;
 	int fd;
 	unsigned step;			/* tcp-check: the rule being run */
@@ -61,6 +66,8 @@ struct verdict {
 static void chk_on_timer(evutil_socket_t, short, void *);
 static void chk_on_io(evutil_socket_t, short, void *);
 static void chk_run(struct chk *);
+static void chk_handshake(struct chk *);
+static void chk_tls_free(struct chk *);
 
 static uint64_t
 chk_now_ms(void)
@@ -96,6 +103,19 @@ chk_mine(const struct eng_worker *w, const struct state_server *st)
 	return st->id % w->eng->nworkers == w->id;
 }
 
+/* The check's TLS, if any, closed with a close_notify when it can. */
+static void
+chk_tls_free(struct chk *c)
+{
+	if (c->ssl == NULL)
+		return;
+	if (SSL_is_init_finished(c->ssl) && !SSL_get_quiet_shutdown(c->ssl))
+		(void)SSL_shutdown(c->ssl);
+	ERR_clear_error();
+	SSL_free(c->ssl);
+	c->ssl = NULL;
+}
+
 /* Close the check's socket, keep its timer. */
 static void
 chk_stop_io(struct chk *c)
@@ -104,6 +124,7 @@ chk_stop_io(struct chk *c)
 		event_del(&c->iev);
 		c->iev_set = false;
 	}
+	chk_tls_free(c);
 	if (c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;
@@ -673,6 +694,7 @@ chk_connect(struct chk *c, unsigned port)
 			event_del(&c->iev);
 			c->iev_set = false;
 		}
+		chk_tls_free(c);
 		close(c->fd);
 	}
 	if (port != 0)
@@ -741,17 +763,78 @@ chk_connected(struct chk *c)
 	chk_run(c);
 }
 
+/*
+ * Bytes over TLS when the check has it, else over the socket: > 0 bytes,
+ * 0 at the end, -1 with errno EAGAIN (wait for what *ev says) or another.
+ */
+static ssize_t
+chk_send(struct chk *c, const char *p, size_t len, short *ev)
+{
+	int n;
+
+	*ev = EV_WRITE;
+	if (c->ssl == NULL)
+		return send(c->fd, p, len, MSG_NOSIGNAL);
+	ERR_clear_error();
+	n = SSL_write(c->ssl, p, (int)len);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+		*ev = EV_READ;
+		/* fall through */
+	case SSL_ERROR_WANT_WRITE:
+		errno = EAGAIN;
+		return -1;
+	default:
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+static ssize_t
+chk_recv(struct chk *c, char *p, size_t len, short *ev)
+{
+	int n;
+
+	*ev = EV_READ;
+	if (c->ssl == NULL)
+		return recv(c->fd, p, len, 0);
+	ERR_clear_error();
+	n = SSL_read(c->ssl, p, (int)len);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_WANT_WRITE:
+		*ev = EV_WRITE;
+		/* fall through */
+	case SSL_ERROR_WANT_READ:
+		errno = EAGAIN;
+		return -1;
+	default:
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
+}
+
 /* Send what waits, read what comes, decide, or wait for the socket. */
 static void
 chk_run(struct chk *c)
 {
 	struct verdict v = { CHK_ST_NONE, 0, "" };
+	short ev;
 	int r;
 
 	for (;;) {
 		while (c->ooff < c->olen) {
-			ssize_t n = send(c->fd, c->obuf + c->ooff,
-			    c->olen - c->ooff, MSG_NOSIGNAL);
+			ssize_t n = chk_send(c, c->obuf + c->ooff,
+			    c->olen - c->ooff, &ev);
 
 			if (n > 0) {
 				c->ooff += (size_t)n;
@@ -760,8 +843,7 @@ chk_run(struct chk *c)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && errno == EAGAIN) {
-				chk_want(c, EV_WRITE,
-				    c->be->px.timeout_ms[TO_CHECK]);
+				chk_want(c, ev, c->be->px.timeout_ms[TO_CHECK]);
 				return;
 			}
 			chk_fail(c, CHK_ST_L7RSP, "cannot send the check: %s",
@@ -786,8 +868,8 @@ chk_run(struct chk *c)
 			return;
 		}
 		for (;;) {
-			ssize_t n = recv(c->fd, c->rbuf + c->rlen,
-			    CHK_RBUF - c->rlen, 0);
+			ssize_t n = chk_recv(c, c->rbuf + c->rlen,
+			    CHK_RBUF - c->rlen, &ev);
 
 			if (n > 0) {
 				c->rlen += (size_t)n;
@@ -800,14 +882,41 @@ chk_run(struct chk *c)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				chk_want(c, EV_READ,
-				    c->be->px.timeout_ms[TO_CHECK]);
+				chk_want(c, ev, c->be->px.timeout_ms[TO_CHECK]);
 				return;
 			}
 			chk_fail(c, CHK_ST_L7RSP, "the connection failed: %s",
 			    strerror(errno));
 			return;
 		}
+	}
+}
+
+/* The TLS handshake of a check of an ssl server, then the protocol. */
+static void
+chk_handshake(struct chk *c)
+{
+	char why[256];
+	int r;
+
+	ERR_clear_error();
+	r = SSL_do_handshake(c->ssl);
+	if (r == 1) {
+		chk_connected(c);
+		return;
+	}
+	switch (SSL_get_error(c->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		chk_want(c, EV_READ, c->be->px.timeout_ms[TO_CHECK]);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		chk_want(c, EV_WRITE, c->be->px.timeout_ms[TO_CHECK]);
+		return;
+	default:
+		(void)tls_error(c->ssl, r, why, sizeof(why));
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		chk_fail(c, CHK_ST_L6RSP, "TLS handshake failed: %s", why);
+		return;
 	}
 }
 
@@ -836,7 +945,23 @@ chk_on_io(evutil_socket_t fd, short what, void *arg)
 			    strerror(err));
 			return;
 		}
+		if (c->srv->tls != NULL && (c->ssl = tls_srv_check_ssl(
+		    c->srv->tls, c->fd)) != NULL) {
+			c->phase = CP_HANDSHAKE;
+			chk_handshake(c);
+			return;
+		}
 		chk_connected(c);
+		return;
+	}
+	if (c->phase == CP_HANDSHAKE) {
+		if (what & EV_TIMEOUT) {
+			chk_fail(c, CHK_ST_L6TOUT, "no TLS handshake within "
+			    "%llu ms", (unsigned long long)
+			    c->be->px.timeout_ms[TO_CHECK]);
+			return;
+		}
+		chk_handshake(c);
 		return;
 	}
 	if (what & EV_TIMEOUT) {

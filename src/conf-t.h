@@ -186,6 +186,48 @@ struct conf_stats_socket {
 	bool expose_fd;
 };
 
+/* TLS protocol versions, in order; 0: unset */
+enum tls_ver {
+	TLS_VER_UNSET = 0,
+	TLS_VER_SSLV3,
+	TLS_VER_TLSV10,
+	TLS_VER_TLSV11,
+	TLS_VER_TLSV12,
+	TLS_VER_TLSV13,
+};
+
+#define TLS_O_NO_SSLV3		0x01
+#define TLS_O_NO_TLSV10		0x02
+#define TLS_O_NO_TLSV11		0x04
+#define TLS_O_NO_TLSV12		0x08
+#define TLS_O_NO_TLSV13		0x10
+#define TLS_O_NO_TICKETS	0x20
+#define TLS_O_PREFER_CLIENT	0x40	/* prefer-client-ciphers */
+
+/* What ssl-default-{bind,server}-options and the lines' own options set. */
+struct conf_tls_opts {
+	unsigned set;		/* TLS_O_* given */
+	unsigned opts;		/* TLS_O_* */
+	enum tls_ver min_ver, max_ver;
+	const char *ciphers;	/* TLS 1.2 and below */
+	const char *ciphersuites;	/* TLS 1.3 */
+};
+
+enum tls_verify {
+	TLS_VERIFY_UNSET = 0,
+	TLS_VERIFY_NONE,
+	TLS_VERIFY_OPTIONAL,
+	TLS_VERIFY_REQUIRED,
+};
+
+/* A file a TLS option names, with where it was named. */
+struct conf_tls_file {
+	struct conf_tls_file *next;
+	struct loc loc;
+	const char *path;	/* ca-base or crt-base applied */
+	bool list;		/* crt-list */
+};
+
 struct conf_global {
 	unsigned nbthread;
 	unsigned maxconn;
@@ -198,6 +240,41 @@ struct conf_global {
 	unsigned tune_maxhdr;
 	struct conf_log *logs;
 	struct conf_stats_socket *sockets;
+	struct conf_tls_opts tls_bind;	/* ssl-default-bind-* */
+	struct conf_tls_opts tls_server;	/* ssl-default-server-* */
+	unsigned dh_param_bits;		/* tune.ssl.default-dh-param */
+	struct loc dh_param_loc;
+};
+
+/* bind ... ssl: what terminating TLS on it takes. */
+struct conf_tls_bind {
+	struct loc loc;		/* of 'ssl' */
+	struct conf_tls_file *crts;	/* crt and crt-list, in order */
+	struct conf_tls_file *ca_file;
+	struct conf_tls_file *crl_file;
+	enum tls_verify verify;
+	bool alpn_h1;		/* alpn http/1.1 */
+	bool strict_sni;	/* no certificate for the name: no handshake */
+	bool no_ca_names;	/* send no list of acceptable CAs */
+	struct conf_tls_opts o;
+};
+
+/* server ... ssl: what TLS to the server takes. */
+struct conf_tls_server {
+	struct loc loc;
+	bool ssl;
+	enum tls_verify verify;
+	struct conf_tls_file *ca_file;	/* "@system-ca": the system's */
+	struct conf_tls_file *crl_file;
+	struct conf_tls_file *crt;	/* a client certificate */
+	const char *sni;	/* str(NAME) or req.hdr(NAME) */
+	bool sni_hdr;		/* sni is the name of a request header */
+	const char *check_sni;	/* the name health checks ask for */
+	bool no_check_ssl;	/* health checks in clear */
+	bool check_ssl;		/* check-ssl given */
+	bool no_reuse;		/* no-ssl-reuse */
+	bool alpn_h1;
+	struct conf_tls_opts o;
 };
 
 struct conf_bind {
@@ -207,6 +284,7 @@ struct conf_bind {
 	const char *name;	/* bind ... name NAME */
 	struct conf_addr addr;
 	bool accept_proxy;	/* clients speak the PROXY protocol first */
+	struct conf_tls_bind *tls;	/* NULL: no ssl */
 };
 
 #define SRV_BACKUP	0x1
@@ -301,6 +379,7 @@ struct conf_server {
 	uint64_t downinter_ms;	/* 0: inter */
 	unsigned fall;
 	unsigned rise;
+	struct conf_tls_server tls;
 	unsigned check_port;	/* 0: the server's port */
 	const char *check_addr_text;	/* addr: NULL for the server's */
 	struct conf_addr check_addr;
@@ -336,6 +415,14 @@ enum acl_crit {
 	ACL_HDR_BEG,
 	ACL_METHOD,
 	ACL_SRC,
+	ACL_SSL_FC,		/* the client speaks TLS: no values */
+	ACL_SSL_FC_SNI,
+	ACL_SSL_C_VERIFY,	/* the client certificate's verify result */
+	ACL_SSL_C_S_DN,		/* its subject, or one field of it */
+	ACL_SSL_C_I_DN,		/* its issuer, or one field of it */
+	ACL_SSL_C_USED,		/* a client certificate: no values */
+	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
+	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
 };
 
 #define ACL_F_ICASE	0x1
@@ -381,6 +468,7 @@ struct conf_http_rule {
 	enum http_act act;
 	const char *name;	/* header name */
 	const char *value;	/* header value, redirect target */
+	bool value_fmt;		/* value holds %[fetch] expressions */
 	enum redir_kind redir;
 	unsigned status;	/* deny, redirect, return */
 	const char *ctype;	/* return: content-type */

@@ -68,9 +68,12 @@ struct eng_addr {
 	bool http;
 };
 
+struct ssl_session_st;
+
 struct eng_idle {
 	struct srvconn *head;	/* idle connections to one server */
 	unsigned n;
+	struct ssl_session_st *tls_sess;	/* ssl servers: to resume */
 };
 
 struct eng_worker {

@@ -23,6 +23,10 @@ struct state_frontend;
 struct state_node;
 struct state_server;
 struct state_store;
+struct tls_bind;
+struct tls_srv;
+
+struct fmt;
 
 struct g_server {
 	const char *name;
@@ -37,6 +41,7 @@ struct g_server {
 	uint64_t fastinter_ms;		/* inter when not set */
 	uint64_t downinter_ms;		/* inter when not set */
 	unsigned fall, rise;
+	struct tls_srv *tls;		/* NULL: plain TCP */
 	struct conf_addr check_addr;	/* where checks connect */
 	enum srv_observe observe;
 	unsigned error_limit;
@@ -105,6 +110,7 @@ struct g_http_rule {
 	size_t name_len;
 	const char *value;
 	size_t value_len;
+	const struct fmt *vfmt;	/* value with %[fetch]; NULL: literal */
 	enum redir_kind redir;
 	unsigned status;
 	const char *ctype;
@@ -214,6 +220,7 @@ struct g_listener {
 	const char *text;
 	const char *name;
 	bool accept_proxy;
+	struct tls_bind *tls;		/* NULL: no ssl */
 	struct g_frontend *fe;
 };
 
@@ -272,6 +279,8 @@ struct graph {
 	struct g_listener *listeners;
 	unsigned nlisteners;
 	unsigned nservers;
+	unsigned tls_certs;		/* certificates its binds serve */
+	unsigned tls_loaded;		/* of those, read for this graph */
 
 	struct g_table *tables;		/* every stick-table, by section */
 	unsigned ntables;

@@ -2,6 +2,7 @@
 
 #include "graph.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,8 +10,10 @@
 #include "acl.h"
 #include "conf.h"
 #include "diag.h"
+#include "fmt.h"
 #include "kw.h"
 #include "lb.h"
+#include "tls.h"
 #include "val.h"
 #include "verify.h"
 
@@ -22,6 +25,7 @@ struct gb {
 	struct diag *d;
 	unsigned nexprs_cap;
 	bool failed;
+	bool tls_keys;		/* new ticket keys made for this graph */
 };
 
 static void *
@@ -195,6 +199,17 @@ gb_rules(struct gb *b, const struct g_proxy *gp,
 		g->name_len = r->name ? strlen(r->name) : 0;
 		g->value = gb_str(b, r->value);
 		g->value_len = r->value ? strlen(r->value) : 0;
+		if (r->value_fmt) {
+			char err[256];
+			size_t at;
+
+			g->vfmt = fmt_parse(b->a, r->value, err, sizeof(err),
+			    &at);
+			if (g->vfmt == NULL) {
+				diag_error(b->d, &r->loc, "%s", err);
+				b->failed = true;
+			}
+		}
 		g->redir = r->redir;
 		g->status = r->status;
 		g->ctype = gb_str(b, r->ctype);
@@ -441,6 +456,16 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		    cs->inter_ms;
 		s->fall = cs->fall;
 		s->rise = cs->rise;
+		if (cs->tls.ssl) {
+			char what[256];
+
+			snprintf(what, sizeof(what), "server '%s/%s'",
+			    cp->name, cs->name);
+			s->tls = tls_srv_new(&b->c->global, &cs->tls, what,
+			    b->d);
+			if (s->tls == NULL)
+				b->failed = true;
+		}
 		s->check_addr = cs->check_addr_text ? cs->check_addr : cs->addr;
 		if (cs->check_port != 0)
 			val_addr_set_port(&s->check_addr, cs->check_port);
@@ -507,6 +532,19 @@ gb_frontend(struct gb *b, const struct conf_proxy *cp, struct g_frontend *fe,
 		l->name = gb_str(b, bd->name);
 		l->fe = fe;
 		fe->listeners[i] = l;
+		if (bd->tls != NULL) {
+			if (!b->tls_keys)
+				tls_keys_rotate();
+			b->tls_keys = true;
+			l->tls = tls_bind_new(&b->c->global, bd->tls,
+			    fe->px.timeout_ms[TO_CLIENT], b->d);
+			if (l->tls == NULL) {
+				b->failed = true;
+				continue;
+			}
+			g->tls_certs += tls_bind_ncerts(l->tls);
+			g->tls_loaded += tls_bind_nloaded(l->tls);
+		}
 	}
 }
 
@@ -550,6 +588,15 @@ graph_free(struct graph *g)
 
 	if (g->on_free != NULL)
 		g->on_free(g);
+	for (i = 0; i < g->nlisteners; i++)
+		tls_bind_free(g->listeners[i].tls);
+	for (i = 0; i < g->nbackends; i++) {
+		const struct g_backend *be = &g->backends[i];
+		unsigned j;
+
+		for (j = 0; be->servers != NULL && j < be->nservers; j++)
+			tls_srv_free(be->servers[j].tls);
+	}
 	for (i = 0; i < g->nexprs; i++)
 		acl_expr_release(g->exprs[i]);
 	arena_reset(&g->arena);

@@ -2,6 +2,7 @@
 
 #include "http.h"
 
+#include "fmt.h"
 #include "graph.h"
 
 #include <stdio.h>
@@ -103,18 +104,28 @@ http_sample(struct acl_sample *smp, struct http_view *v,
 }
 
 static void
-http_op_add(struct http_ops *ops, bool del, const struct g_http_rule *r)
+http_op_add(struct http_ops *ops, bool del, const struct g_http_rule *r,
+    const struct acl_sample *smp)
 {
 	struct http_op *op;
 
 	if (ops->n >= HTTP_MAX_OPS)
 		return;
+	if (ops->n == 0)
+		ops->vused = 0;
 	op = &ops->op[ops->n++];
 	op->del = del;
 	op->name = r->name;
 	op->nlen = r->name_len;
 	op->val = r->value;
 	op->vlen = r->value_len;
+	if (r->vfmt != NULL && !del) {
+		/* made in the transaction's own room: no allocation */
+		op->val = ops->vals + ops->vused;
+		op->vlen = fmt_eval(r->vfmt, smp, ops->vals + ops->vused,
+		    sizeof(ops->vals) - ops->vused);
+		ops->vused += op->vlen;
+	}
 }
 
 const struct g_http_rule *
@@ -130,14 +141,14 @@ http_rules(const struct g_http_rule *rules, unsigned n,
 			continue;
 		switch (r->act) {
 		case HTTP_ACT_SET_HEADER:
-			http_op_add(ops, true, r);
-			http_op_add(ops, false, r);
+			http_op_add(ops, true, r, smp);
+			http_op_add(ops, false, r, smp);
 			break;
 		case HTTP_ACT_ADD_HEADER:
-			http_op_add(ops, false, r);
+			http_op_add(ops, false, r, smp);
 			break;
 		case HTTP_ACT_DEL_HEADER:
-			http_op_add(ops, true, r);
+			http_op_add(ops, true, r, smp);
 			break;
 		case HTTP_ACT_DENY:
 		case HTTP_ACT_REDIRECT:

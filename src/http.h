@@ -25,9 +25,13 @@ struct http_op {
 	size_t vlen;
 };
 
+#define HTTP_OPS_VALUES	1024	/* values made for one request */
+
 struct http_ops {
 	struct http_op op[HTTP_MAX_OPS];
 	unsigned n;
+	size_t vused;		/* of vals: reset with n */
+	char vals[HTTP_OPS_VALUES];	/* values of %[fetch] expressions */
 };
 
 /* What a head is matched against: the buffer and the parsed message. */

@@ -12,6 +12,7 @@
 #include "acl.h"
 #include "conf.h"
 #include "diag.h"
+#include "fmt.h"
 #include "stick.h"
 #include "val.h"
 
@@ -745,6 +746,13 @@ kw_global_stats(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+static int kw_tls_default_opts(struct kw_ctx *, const struct kw *,
+    const struct conf_stmt *);
+static int kw_tls_default_ciphers(struct kw_ctx *, const struct kw *,
+    const struct conf_stmt *);
+static int kw_tls_dh_param(struct kw_ctx *, const struct kw *,
+    const struct conf_stmt *);
+
 #define GOFF(f) offsetof(struct conf_global, f)
 
 /* clang-format off */
@@ -768,16 +776,16 @@ const struct kw kw_global_table[] = {
 	{ "pidfile",		KS_GLOBAL, kw_set_str,	GOFF(pidfile), 0, 0, NULL },
 	{ "server-state-file",	KS_GLOBAL, NULL, 0, 0, 0, "is not needed: weir keeps server state across reloads by itself" },
 	{ "spread-checks",	KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-bind-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-bind-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-bind-options", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-server-ciphers", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-server-ciphersuites", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
-	{ "ssl-default-server-options", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "ssl-default-bind-ciphers", KS_GLOBAL, kw_tls_default_ciphers, 0, 0, 0, NULL },
+	{ "ssl-default-bind-ciphersuites", KS_GLOBAL, kw_tls_default_ciphers, 2, 0, 0, NULL },
+	{ "ssl-default-bind-options", KS_GLOBAL, kw_tls_default_opts, 0, 0, 0, NULL },
+	{ "ssl-default-server-ciphers", KS_GLOBAL, kw_tls_default_ciphers, 1, 0, 0, NULL },
+	{ "ssl-default-server-ciphersuites", KS_GLOBAL, kw_tls_default_ciphers, 3, 0, 0, NULL },
+	{ "ssl-default-server-options", KS_GLOBAL, kw_tls_default_opts, 1, 0, 0, NULL },
 	{ "stats",		KS_GLOBAL, kw_global_stats, 0, 0, 0, NULL },
 	{ "tune.bufsize",	KS_GLOBAL, kw_set_size,	GOFF(tune_bufsize), 1024, 1 << 24, NULL },
 	{ "tune.http.maxhdr",	KS_GLOBAL, kw_set_uint,	GOFF(tune_maxhdr), 1, 256, NULL },
-	{ "tune.ssl.default-dh-param", KS_GLOBAL, NULL, 0, 0, 0, KW_LATER },
+	{ "tune.ssl.default-dh-param", KS_GLOBAL, kw_tls_dh_param, 0, 0, 0, NULL },
 	{ "uid",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
 	{ "ulimit-n",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: raise the limit where it is started (systemd's LimitNOFILE=)" },
 	{ "user",		KS_GLOBAL, NULL, 0, 0, 0, "is not supported by weir: start it as the user and group it should run as (systemd's User= and Group=)" },
@@ -1816,27 +1824,325 @@ kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+/* ---- TLS options ------------------------------------------------------- */
+
+/*
+ * A certificate or CA file: base (crt-base, ca-base) before a relative
+ * path, then relative to the file naming it, as errorfiles are.
+ */
+static struct conf_tls_file *
+kw_tls_file(struct kw_ctx *ctx, const struct conf_word *w, const char *base,
+    bool list)
+{
+	struct conf_tls_file *f = arena_alloc(&ctx->c->arena, sizeof(*f));
+	struct conf_word pw = *w;
+
+	if (f == NULL)
+		return NULL;
+	f->loc = w->loc;
+	f->list = list;
+	if (w->s[0] != '/' && w->s[0] != '@' && base != NULL) {
+		pw.s = arena_printf(&ctx->c->arena, "%s/%s", base, w->s);
+		if (pw.s == NULL)
+			return NULL;
+	}
+	f->path = pw.s[0] == '@' ? pw.s : kw_path(ctx, &pw);
+	return f->path ? f : NULL;
+}
+
+static int
+kw_tls_ver(struct kw_ctx *ctx, const struct conf_word *w, enum tls_ver *v)
+{
+	static const char *const names[] = { "SSLv3", "TLSv1.0", "TLSv1.1",
+		"TLSv1.2", "TLSv1.3" };
+	unsigned i;
+
+	for (i = 0; i < NELEM(names); i++) {
+		if (strcmp(w->s, names[i]) == 0) {
+			*v = (enum tls_ver)(TLS_VER_SSLV3 + i);
+			return 0;
+		}
+	}
+	diag_error(ctx->d, &w->loc, "unknown TLS version '%s' (expected "
+	    "SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)", w->s);
+	return -1;
+}
+
+/*
+ * A TLS option shared by bind and server lines and the ssl-default-*
+ * settings: words[*i] (and its value after it). Returns 1 when it was one
+ * (*i moved past its value), 0 when it is not, -1 after an error.
+ */
+static int
+kw_tls_opt(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned *i,
+    struct conf_tls_opts *o)
+{
+	/* clang-format off */
+	static const struct { const char *name; unsigned flag; } flags[] = {
+		{ "no-sslv3",		TLS_O_NO_SSLV3 },
+		{ "no-tls-tickets",	TLS_O_NO_TICKETS },
+		{ "no-tlsv10",		TLS_O_NO_TLSV10 },
+		{ "no-tlsv11",		TLS_O_NO_TLSV11 },
+		{ "no-tlsv12",		TLS_O_NO_TLSV12 },
+		{ "no-tlsv13",		TLS_O_NO_TLSV13 },
+		{ "prefer-client-ciphers", TLS_O_PREFER_CLIENT },
+	};
+	/* clang-format on */
+	const struct conf_word *w = &st->words[*i], *a;
+	unsigned k;
+
+	for (k = 0; k < NELEM(flags); k++) {
+		if (strcmp(w->s, flags[k].name) == 0) {
+			o->set |= flags[k].flag;
+			o->opts |= flags[k].flag;
+			return 1;
+		}
+	}
+	if (strcmp(w->s, "ssl-min-ver") != 0 &&
+	    strcmp(w->s, "ssl-max-ver") != 0 && strcmp(w->s, "ciphers") != 0 &&
+	    strcmp(w->s, "ciphersuites") != 0)
+		return 0;
+	if (*i + 1 >= st->nwords) {
+		diag_error(ctx->d, &w->loc, "'%s' needs a value", w->s);
+		return -1;
+	}
+	a = &st->words[++*i];
+	if (strcmp(w->s, "ssl-min-ver") == 0)
+		return kw_tls_ver(ctx, a, &o->min_ver) < 0 ? -1 : 1;
+	if (strcmp(w->s, "ssl-max-ver") == 0)
+		return kw_tls_ver(ctx, a, &o->max_ver) < 0 ? -1 : 1;
+	if (strcmp(w->s, "ciphers") == 0)
+		o->ciphers = kw_dup(ctx, a);
+	else
+		o->ciphersuites = kw_dup(ctx, a);
+	return 1;
+}
+
+static int
+kw_tls_verify(struct kw_ctx *ctx, const struct conf_word *w, bool server,
+    enum tls_verify *v)
+{
+	if (conf_word_is(w, "none"))
+		*v = TLS_VERIFY_NONE;
+	else if (conf_word_is(w, "required"))
+		*v = TLS_VERIFY_REQUIRED;
+	else if (!server && conf_word_is(w, "optional"))
+		*v = TLS_VERIFY_OPTIONAL;
+	else {
+		diag_error(ctx->d, &w->loc, "unknown verify mode '%s' "
+		    "(expected none%s or required)", w->s,
+		    server ? "" : ", optional");
+		return -1;
+	}
+	return 0;
+}
+
+/* alpn LIST: weir speaks HTTP/1.1 only, so that is all it may offer. */
+static int
+kw_tls_alpn(struct kw_ctx *ctx, const struct conf_word *w)
+{
+	const char *p, *e;
+
+	for (p = w->s; *p != '\0'; p = *e ? e + 1 : e) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) == 8 && strncmp(p, "http/1.1", 8) == 0)
+			continue;
+		diag_error(ctx->d, &w->loc, "alpn '%.*s' is not supported: "
+		    "weir speaks http/1.1 only", (int)(e - p), p);
+		return -1;
+	}
+	return 0;
+}
+
+/* ssl-default-bind-options, ssl-default-server-options */
+static int
+kw_tls_default_opts(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	struct conf_tls_opts *o = kw->off ? &ctx->c->global.tls_server :
+	    &ctx->c->global.tls_bind;
+	unsigned i;
+	int r;
+
+	if (kw_nargs(ctx, st, 1, 1, 64, kw->name) < 0)
+		return -1;
+	for (i = 1; i < st->nwords; i++) {
+		r = kw_tls_opt(ctx, st, &i, o);
+		if (r < 0)
+			return -1;
+		if (r == 0 || strcmp(st->words[i].s, "ciphers") == 0 ||
+		    strcmp(st->words[i].s, "ciphersuites") == 0) {
+			diag_error(ctx->d, &st->words[i].loc, "unknown %s "
+			    "'%s' (expected no-sslv3, no-tlsv10, no-tlsv11, "
+			    "no-tlsv12, no-tlsv13, no-tls-tickets, "
+			    "prefer-client-ciphers, ssl-min-ver V or "
+			    "ssl-max-ver V)", kw->name, st->words[i].s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ssl-default-{bind,server}-{ciphers,ciphersuites} */
+static int
+kw_tls_default_ciphers(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	struct conf_tls_opts *o = (kw->off & 1) ? &ctx->c->global.tls_server :
+	    &ctx->c->global.tls_bind;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0)
+		return -1;
+	if (kw->off & 2)
+		o->ciphersuites = kw_dup(ctx, &st->words[1]);
+	else
+		o->ciphers = kw_dup(ctx, &st->words[1]);
+	return 0;
+}
+
+static int
+kw_tls_dh_param(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	long long v;
+
+	if (kw_nargs(ctx, st, 1, 1, 1, kw->name) < 0 ||
+	    kw_get_int(ctx, &st->words[1], kw->name, 1024, 8192, &v) < 0)
+		return -1;
+	if (v != 2048 && v != 3072 && v != 4096 && v != 6144 && v != 8192) {
+		diag_error(ctx->d, &st->words[1].loc, "%s %lld: weir offers "
+		    "the RFC 7919 groups of 2048, 3072, 4096, 6144 and 8192 "
+		    "bits", kw->name, v);
+		return -1;
+	}
+	ctx->c->global.dh_param_bits = (unsigned)v;
+	ctx->c->global.dh_param_loc = st->loc;
+	return 0;
+}
+
+/*
+ * The TLS words of a bind line from words[*i]: 1 when words[*i] was one
+ * (with its value), 0 when not, -1 after an error. *tp is created at the
+ * first one.
+ */
+static int
+kw_bind_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned *i,
+    struct conf_tls_bind **tp)
+{
+	static const char *const one[] = { "alpn", "ca-file", "crl-file",
+		"crt", "crt-list", "verify" };
+	const struct conf_global *g = &ctx->c->global;
+	const struct conf_word *w = &st->words[*i], *a;
+	struct conf_tls_bind *t = *tp;
+	struct conf_tls_file *f, **fp;
+	unsigned k;
+	int r;
+
+	if (t == NULL) {
+		t = arena_alloc(&ctx->c->arena, sizeof(*t));
+		if (t == NULL)
+			return -1;
+		*tp = t;
+	}
+	if (conf_word_is(w, "ssl")) {
+		t->loc = w->loc;
+		return 1;
+	}
+	if (conf_word_is(w, "strict-sni")) {
+		t->strict_sni = true;
+		return 1;
+	}
+	if (conf_word_is(w, "no-ca-names")) {
+		t->no_ca_names = true;
+		return 1;
+	}
+	r = kw_tls_opt(ctx, st, i, &t->o);
+	if (r != 0)
+		return r;
+	for (k = 0; k < NELEM(one) && strcmp(w->s, one[k]) != 0; k++)
+		;
+	if (k == NELEM(one))
+		return 0;
+	if (*i + 1 >= st->nwords) {
+		diag_error(ctx->d, &w->loc, "bind option '%s' needs a value",
+		    w->s);
+		return -1;
+	}
+	a = &st->words[++*i];
+	switch (k) {
+	case 0:
+		return kw_tls_alpn(ctx, a) < 0 ? -1 : (t->alpn_h1 = true, 1);
+	case 1:
+		t->ca_file = kw_tls_file(ctx, a, g->ca_base, false);
+		return t->ca_file ? 1 : -1;
+	case 2:
+		t->crl_file = kw_tls_file(ctx, a, g->ca_base, false);
+		return t->crl_file ? 1 : -1;
+	case 3:
+	case 4:
+		f = kw_tls_file(ctx, a, g->crt_base, k == 4);
+		if (f == NULL)
+			return -1;
+		for (fp = &t->crts; *fp != NULL; fp = &(*fp)->next)
+			;
+		*fp = f;
+		return 1;
+	default:
+		return kw_tls_verify(ctx, a, false, &t->verify) < 0 ? -1 : 1;
+	}
+}
+
+/* A bind line's TLS words make sense together: ssl and a certificate. */
+static int
+kw_bind_tls_check(struct kw_ctx *ctx, const struct conf_stmt *st,
+    const struct conf_tls_bind *t)
+{
+	if (t->loc.line == 0) {
+		diag_error(ctx->d, &st->words[1].loc, "bind '%s' has TLS "
+		    "options but no 'ssl'", st->words[1].s);
+		return -1;
+	}
+	if (t->crts == NULL) {
+		diag_error(ctx->d, &t->loc, "bind '%s': 'ssl' needs a "
+		    "certificate: 'crt FILE|DIR' or 'crt-list FILE'",
+		    st->words[1].s);
+		return -1;
+	}
+	if (t->verify >= TLS_VERIFY_OPTIONAL && t->ca_file == NULL) {
+		diag_error(ctx->d, &t->loc, "bind '%s': 'verify %s' needs a "
+		    "'ca-file' to check client certificates against",
+		    st->words[1].s, t->verify == TLS_VERIFY_OPTIONAL ?
+		    "optional" : "required");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- bind -------------------------------------------------------------- */
 
 static int
 kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 {
 	static const char *const later[] = {
-		"accept-netscaler-cip", "allow-0rtt", "alpn",
-		"backlog", "ca-file", "ca-ignore-err", "ciphers",
-		"ciphersuites", "crl-file", "crt", "crt-ignore-err",
-		"crt-list", "curves", "defer-accept", "ecdhe", "expose-fd",
-		"force-sslv3", "force-tlsv10", "force-tlsv11", "force-tlsv12",
-		"force-tlsv13", "generate-certificates", "gid", "group", "id",
-		"interface", "level", "maxconn", "mode", "namespace", "nice",
-		"no-ca-names", "no-sslv3", "no-tls-tickets", "no-tlsv10",
-		"no-tlsv11", "no-tlsv12", "no-tlsv13", "npn",
-		"prefer-client-ciphers", "process", "proto", "ssl",
-		"ssl-max-ver", "ssl-min-ver", "strict-sni", "tcp-ut", "tfo",
+		"accept-netscaler-cip", "allow-0rtt", "backlog",
+		"ca-ignore-err", "crt-ignore-err", "curves", "defer-accept",
+		"ecdhe", "expose-fd", "force-sslv3", "force-tlsv10",
+		"force-tlsv11", "force-tlsv12", "force-tlsv13",
+		"generate-certificates", "gid", "group", "id", "interface",
+		"level", "maxconn", "mode", "namespace", "nice",
+		"npn", "process", "proto", "tcp-ut", "tfo",
 		"thread", "transparent", "uid", "user", "v4v6", "v6only",
-		"verify",
 	};
-	static const char *const known[] = { "accept-proxy", "name" };
+	static const char *const known[] = { "accept-proxy", "alpn",
+		"ca-file", "ciphers", "ciphersuites", "crl-file", "crt",
+		"crt-list", "name", "no-ca-names", "no-sslv3", "no-tls-tickets",
+		"no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13",
+		"prefer-client-ciphers", "ssl", "ssl-max-ver", "ssl-min-ver",
+		"strict-sni", "verify" };
+	struct conf_tls_bind *tls = NULL;
+	int r;
 	const struct conf_word *aw;
 	struct conf_bind *first = NULL, *b, **pp;
 	const char *p, *end, *err;
@@ -1908,6 +2214,11 @@ kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 				b->name = kw_dup(ctx, &st->words[i]);
 			continue;
 		}
+		r = kw_bind_tls(ctx, st, &i, &tls);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
 		for (k = 0; k < NELEM(later); k++) {
 			if (strcmp(w->s, later[k]) == 0) {
 				diag_error(ctx->d, &w->loc,
@@ -1924,6 +2235,12 @@ kw_bind(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		    w->s, best ? " (did you mean '" : "", best ? best : "",
 		    best ? "'?)" : "");
 		return -1;
+	}
+	if (tls != NULL) {
+		if (kw_bind_tls_check(ctx, st, tls) < 0)
+			return -1;
+		for (b = first; b != NULL; b = b->next)
+			b->tls = tls;
 	}
 	return 0;
 }
@@ -1944,6 +2261,19 @@ enum {
 	SRVO_SEND_PROXY,
 	SRVO_SEND_PROXY_V2,
 	SRVO_WEIGHT,
+	SRVO_SSL,
+	SRVO_NO_SSL,
+	SRVO_NO_SSL_REUSE,
+	SRVO_TLS_OPT,		/* a kw_tls_opt() word */
+	SRVO_VERIFY,
+	SRVO_CA_FILE,
+	SRVO_CRL_FILE,
+	SRVO_CRT,
+	SRVO_SNI,
+	SRVO_ALPN,
+	SRVO_CHECK_SNI,
+	SRVO_CHECK_SSL,
+	SRVO_NO_CHECK_SSL,
 	SRVO_ADDR,
 	SRVO_COOLDOWN,
 	SRVO_DOWNINTER,
@@ -1963,15 +2293,18 @@ enum {
 static const struct kw_sub server_opts[] = {
 	{ "addr",		0, SRVO_ADDR, 1, NULL },
 	{ "agent-check",	0, 0, 0, KW_LATER },
-	{ "alpn",		0, 0, 1, KW_LATER },
+	{ "alpn",		0, SRVO_ALPN, 1, NULL },
 	{ "backup",		0, SRVO_BACKUP, 0, NULL },
-	{ "ca-file",		0, 0, 1, KW_LATER },
+	{ "ca-file",		0, SRVO_CA_FILE, 1, NULL },
 	{ "check",		0, SRVO_CHECK, 0, NULL },
-	{ "check-sni",		0, 0, 1, KW_LATER },
-	{ "check-ssl",		0, 0, 0, KW_LATER },
+	{ "check-sni",		0, SRVO_CHECK_SNI, 1, NULL },
+	{ "check-ssl",		0, SRVO_CHECK_SSL, 0, NULL },
+	{ "ciphers",		0, SRVO_TLS_OPT, 1, NULL },
+	{ "ciphersuites",	0, SRVO_TLS_OPT, 1, NULL },
 	{ "cookie",		0, SRVO_COOKIE, 1, NULL },
 	{ "cooldown",		0, SRVO_COOLDOWN, 1, NULL },
-	{ "crt",		0, 0, 1, KW_LATER },
+	{ "crl-file",		0, SRVO_CRL_FILE, 1, NULL },
+	{ "crt",		0, SRVO_CRT, 1, NULL },
 	{ "disabled",		0, SRVO_DISABLED, 0, NULL },
 	{ "downinter",		0, SRVO_DOWNINTER, 1, NULL },
 	{ "enabled",		0, SRVO_ENABLED, 0, NULL },
@@ -1987,6 +2320,15 @@ static const struct kw_sub server_opts[] = {
 	{ "minconn",		0, 0, 1, KW_LATER },
 	{ "no-backup",		0, SRVO_NO_BACKUP, 0, NULL },
 	{ "no-check",		0, SRVO_NO_CHECK, 0, NULL },
+	{ "no-check-ssl",	0, SRVO_NO_CHECK_SSL, 0, NULL },
+	{ "no-ssl",		0, SRVO_NO_SSL, 0, NULL },
+	{ "no-ssl-reuse",	0, SRVO_NO_SSL_REUSE, 0, NULL },
+	{ "no-sslv3",		0, SRVO_TLS_OPT, 0, NULL },
+	{ "no-tls-tickets",	0, SRVO_TLS_OPT, 0, NULL },
+	{ "no-tlsv10",		0, SRVO_TLS_OPT, 0, NULL },
+	{ "no-tlsv11",		0, SRVO_TLS_OPT, 0, NULL },
+	{ "no-tlsv12",		0, SRVO_TLS_OPT, 0, NULL },
+	{ "no-tlsv13",		0, SRVO_TLS_OPT, 0, NULL },
 	{ "observe",		0, SRVO_OBSERVE, 1, NULL },
 	{ "on-error",		0, SRVO_ON_ERROR, 1, NULL },
 	{ "on-marked-down",	0, SRVO_ON_MARKED_DOWN, 1, NULL },
@@ -2002,16 +2344,95 @@ static const struct kw_sub server_opts[] = {
 	{ "send-proxy",		0, SRVO_SEND_PROXY, 0, NULL },
 	{ "send-proxy-v2",	0, SRVO_SEND_PROXY_V2, 0, NULL },
 	{ "slowstart",		0, SRVO_SLOWSTART, 1, NULL },
-	{ "sni",		0, 0, 1, KW_LATER },
+	{ "sni",		0, SRVO_SNI, 1, NULL },
 	{ "source",		0, 0, 1, KW_LATER },
-	{ "ssl",		0, 0, 0, KW_LATER },
+	{ "ssl",		0, SRVO_SSL, 0, NULL },
+	{ "ssl-max-ver",	0, SRVO_TLS_OPT, 1, NULL },
+	{ "ssl-min-ver",	0, SRVO_TLS_OPT, 1, NULL },
 	{ "tfo",		0, 0, 0, KW_LATER },
 	{ "track",		0, 0, 1, KW_LATER },
-	{ "verify",		0, 0, 1, KW_LATER },
+	{ "verify",		0, SRVO_VERIFY, 1, NULL },
 	{ "weight",		0, SRVO_WEIGHT, 1, NULL },
 	{ "ws",			0, 0, 1, KW_LATER },
 };
 /* clang-format on */
+
+/*
+ * A TLS option of a server line: words[i] is its value, if it has one.
+ * Returns 0, -1 after an error, 1 when id is no TLS option.
+ */
+static int
+kw_server_tls(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
+    int id, unsigned nargs, struct conf_tls_server *t)
+{
+	const struct conf_global *g = &ctx->c->global;
+	const struct conf_word *a = &st->words[i];
+	unsigned j;
+
+	switch (id) {
+	case SRVO_SSL:
+		t->ssl = true;
+		t->loc = a->loc;
+		return 0;
+	case SRVO_NO_SSL:
+		t->ssl = false;
+		return 0;
+	case SRVO_NO_SSL_REUSE:
+		t->no_reuse = true;
+		return 0;
+	case SRVO_CHECK_SSL:
+		t->no_check_ssl = false;
+		t->check_ssl = true;
+		return 0;
+	case SRVO_NO_CHECK_SSL:
+		t->no_check_ssl = true;
+		return 0;
+	case SRVO_CHECK_SNI:
+		t->check_sni = kw_dup(ctx, a);
+		return t->check_sni ? 0 : -1;
+	case SRVO_TLS_OPT:
+		/* back to the option's own word: kw_tls_opt reads both */
+		j = nargs ? i - 1 : i;
+		return kw_tls_opt(ctx, st, &j, &t->o) < 0 ? -1 : 0;
+	case SRVO_VERIFY:
+		return kw_tls_verify(ctx, a, true, &t->verify);
+	case SRVO_CA_FILE:
+		t->ca_file = kw_tls_file(ctx, a, g->ca_base, false);
+		return t->ca_file ? 0 : -1;
+	case SRVO_CRL_FILE:
+		t->crl_file = kw_tls_file(ctx, a, g->ca_base, false);
+		return t->crl_file ? 0 : -1;
+	case SRVO_CRT:
+		t->crt = kw_tls_file(ctx, a, g->crt_base, false);
+		return t->crt ? 0 : -1;
+	case SRVO_ALPN:
+		if (kw_tls_alpn(ctx, a) < 0)
+			return -1;
+		t->alpn_h1 = true;
+		return 0;
+	case SRVO_SNI:
+		if (strncmp(a->s, "str(", 4) == 0 && a->len > 5 &&
+		    a->s[a->len - 1] == ')') {
+			t->sni = arena_strndup(&ctx->c->arena, a->s + 4,
+			    a->len - 5);
+			t->sni_hdr = false;
+		} else if ((strncmp(a->s, "req.hdr(", 8) == 0 && a->len > 9 &&
+		    a->s[a->len - 1] == ')') || (strncmp(a->s, "hdr(", 4) ==
+		    0 && a->len > 5 && a->s[a->len - 1] == ')')) {
+			size_t o = a->s[0] == 'r' ? 8 : 4;
+
+			t->sni = arena_strndup(&ctx->c->arena, a->s + o,
+			    a->len - o - 1);
+			t->sni_hdr = true;
+		} else {
+			diag_error(ctx->d, &a->loc, "sni '%s': expected "
+			    "str(NAME) or req.hdr(NAME)", a->s);
+			return -1;
+		}
+		return t->sni ? 0 : -1;
+	}
+	return 1;
+}
 
 /* The server options of health checks and error detection. */
 static int
@@ -2122,7 +2543,7 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
     struct conf_server *srv)
 {
 	unsigned i, sec = ctx->sec;
-	int bad = 0;
+	int bad = 0, r;
 
 	ctx->sec = 0;	/* server options are not section-bound */
 	for (i = first; i < st->nwords; i++) {
@@ -2200,7 +2621,11 @@ kw_server_opts(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned first,
 				srv->weight = (unsigned)v;
 			break;
 		default:
-			if (kw_server_check_opt(ctx, s->id, a, srv) < 0)
+			r = kw_server_tls(ctx, st, i, s->id, s->nargs,
+			    &srv->tls);
+			if (r > 0)
+				r = kw_server_check_opt(ctx, s->id, a, srv);
+			if (r < 0)
 				bad = -1;
 			break;
 		}
@@ -2253,6 +2678,20 @@ kw_server(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 	snprintf(ctx->where, sizeof(ctx->where), "server '%s'", nw->s);
 	if (kw_server_opts(ctx, st, 3, srv) < 0)
 		r = -1;
+	else if (srv->tls.ssl && srv->tls.verify != TLS_VERIFY_NONE &&
+	    srv->tls.ca_file == NULL) {
+		/* HAProxy's ssl-server-verify is required by default, too */
+		diag_error(ctx->d, &st->loc, "server '%s' has 'ssl' and "
+		    "verifies its certificate (verify required is the "
+		    "default) but names no 'ca-file': give 'ca-file FILE', "
+		    "'ca-file @system-ca' or 'verify none'", nw->s);
+		r = -1;
+	} else if (srv->tls.check_ssl && !srv->tls.ssl) {
+		diag_error(ctx->d, &st->loc, "server '%s' has 'check-ssl' but "
+		    "no 'ssl': weir checks over TLS the servers it speaks TLS "
+		    "to", nw->s);
+		r = -1;
+	}
 	memcpy(ctx->where, where, sizeof(where));
 	/* kept even when wrong, so no "has no server" follows the error */
 	pp = ctx->px->servers_tail;
@@ -2469,14 +2908,30 @@ kw_default_backend(struct kw_ctx *ctx, const struct kw *kw,
 
 /*
  * A header value or redirect target. HAProxy's log-format: "%%" is a '%';
- * "%[sample]" expressions are refused until weir has them.
+ * a header value (with r) may hold "%[fetch]" expressions: it is then
+ * kept as written, checked here and compiled with the graph.
  */
 static const char *
-kw_fmt(struct kw_ctx *ctx, const struct conf_word *w)
+kw_fmt(struct kw_ctx *ctx, const struct conf_word *w,
+    struct conf_http_rule *r)
 {
-	char *out, *o;
+	char *out, *o, err[256];
 	const char *p;
+	size_t at = 0;
 
+	if (r != NULL && fmt_has_fetch(w->s)) {
+		if (fmt_parse(&ctx->c->arena, w->s, err, sizeof(err),
+		    &at) == NULL) {
+			struct loc l = w->loc;
+
+			if (!(w->flags & CONF_W_QUOTED))
+				l.col += (unsigned)at;
+			diag_error(ctx->d, &l, "'%s': %s", w->s, err);
+			return NULL;
+		}
+		r->value_fmt = true;
+		return kw_dup(ctx, w);
+	}
 	out = arena_alloc(&ctx->c->arena, w->len + 1);
 	if (out == NULL)
 		return NULL;
@@ -2547,7 +3002,7 @@ kw_act_redirect(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 		    "(expected location, prefix or scheme)", t->s);
 		return -1;
 	}
-	if ((r->value = kw_fmt(ctx, &st->words[i + 1])) == NULL)
+	if ((r->value = kw_fmt(ctx, &st->words[i + 1], NULL)) == NULL)
 		return -1;
 	r->status = 302;
 	for (i += 2; i < st->nwords; i++) {
@@ -2682,7 +3137,7 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 	case HTTP_ACT_ADD_HEADER:
 		if (kw_nargs(ctx, st, 2, 2, 2, name) < 0 ||
 		    kw_hdr_name(ctx, &st->words[2], r) < 0 ||
-		    (r->value = kw_fmt(ctx, &st->words[3])) == NULL)
+		    (r->value = kw_fmt(ctx, &st->words[3], r)) == NULL)
 			bad = -1;
 		break;
 	case HTTP_ACT_DEL_HEADER:

@@ -129,6 +129,7 @@ lsn_frontend(struct lsn *l, const struct graph *g)
 		return l->cache_fe;
 	l->cache_gen = g->generation;
 	l->cache_fe = NULL;
+	l->cache_tls = NULL;
 	for (i = 0; i < g->nlisteners; i++) {
 		const struct g_listener *gl = &g->listeners[i];
 
@@ -136,6 +137,7 @@ lsn_frontend(struct lsn *l, const struct graph *g)
 		    strcmp(gl->fe->px.name, l->fe_name) == 0) {
 			l->cache_fe = gl->fe;
 			l->cache_pp = gl->accept_proxy;
+			l->cache_tls = gl->tls;
 			l->maxconn = gl->fe->maxconn;
 			break;
 		}

@@ -14,6 +14,7 @@
 #include "graph-t.h"
 
 struct eng_worker;
+struct tls_bind;
 
 struct lsn {
 	struct eng_worker *w;
@@ -26,6 +27,7 @@ struct lsn {
 				   may come back for another one */
 	const struct g_frontend *cache_fe;
 	bool cache_pp;		/* its bind says accept-proxy */
+	const struct tls_bind *cache_tls;	/* its bind's ssl, or NULL */
 	unsigned nsess;		/* sessions it accepted, open now */
 	unsigned maxconn;	/* its frontend's, as last seen; 0: none */
 	bool full;		/* at its share of the frontend's maxconn */

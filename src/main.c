@@ -280,7 +280,7 @@ static int
 weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
     const struct timespec *t0, struct sbuf *out, const char *what)
 {
-	char err[512] = "x", changes[2048];
+	char err[512] = "x", changes[2048], certs[96] = "";
 
 	/* numbered before the workers can see it */
 	g->generation = wr->generation + 1;
@@ -314,8 +314,12 @@ weir_publish(struct weir *wr, struct graph *g, struct conf *conf,
 	if (wr->admin != NULL && admin_sync(wr->admin, g, err,
 	    sizeof(err)) < 0)
 		say(out, "warning: %s", err);
-	say(out, "%s: generation %llu in %.1f ms: %s", what,
-	    (unsigned long long)g->generation, ms_since(t0), changes);
+	if (g->tls_certs > 0)
+		snprintf(certs, sizeof(certs), "; %u certificate%s read, %u "
+		    "kept", g->tls_loaded, g->tls_loaded == 1 ? "" : "s",
+		    g->tls_certs - g->tls_loaded);
+	say(out, "%s: generation %llu in %.1f ms: %s%s", what,
+	    (unsigned long long)g->generation, ms_since(t0), changes, certs);
 	return 0;
 }
 

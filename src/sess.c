@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
@@ -28,6 +29,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "check.h"
 #include "cookie.h"
@@ -42,6 +45,7 @@
 #include "pp.h"
 #include "state.h"
 #include "stats.h"
+#include "tls.h"
 #include "val.h"
 
 enum sess_state {
@@ -51,6 +55,7 @@ enum sess_state {
 	SESS_CLOSING,		/* writing weir's last answer, then close */
 	SESS_LINGER,		/* answered; reading what the client still
 				   sends, so closing does not reset the answer */
+	SESS_HANDSHAKE,		/* TLS handshake, before any request */
 };
 
 /* struct sess flags */
@@ -76,7 +81,7 @@ enum rsp_phase {
 };
 
 enum sc_state {
-	SC_CONNECTING = 0,
+	SC_CONNECTING = 0,	/* and the TLS handshake, for ssl servers */
 	SC_BUSY,
 	SC_IDLE,
 };
@@ -104,6 +109,10 @@ struct srvconn {
 	uint8_t state;
 	bool reused;		/* served a request before this one */
 	bool eof;		/* the server sent its FIN (tunnels) */
+	bool hs;		/* connected; the TLS handshake under way */
+	bool priv;		/* SNI from the request: not reused */
+	short hs_want;		/* what the handshake waits for */
+	SSL *ssl;		/* NULL: plain TCP */
 	unsigned sid;		/* its server's record id: the idle list */
 	struct txn *txn;	/* while busy */
 };
@@ -129,6 +138,9 @@ struct sess {
 	struct txn *txn;
 	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
 	struct ctr_slot *fe_ctr;	/* counts this connection as open */
+	SSL *ssl;		/* NULL: plain TCP */
+	struct graph *hs_g;	/* held during the handshake: its contexts */
+	uint32_t hs_ms;		/* each wait of the handshake, at most */
 };
 
 /* Bytes that could not be written at once and wait, copied. */
@@ -225,6 +237,9 @@ static void txn_log_begin(struct txn *);
 static void txn_log(struct sess *, struct txn *);
 static void txn_term(struct txn *, const char *);
 static int tunnel_pump(struct sess *);
+static int sc_handshake(struct txn *);
+static int sess_handshake(struct sess *);
+static int sess_start(struct sess *);
 static void q_grant(struct state_backend *);
 static bool q_leave(struct txn *, bool);
 static int txn_enqueue(struct txn *, bool);
@@ -344,18 +359,30 @@ io_early(struct event *ev, struct io_reg *reg)
 	return true;
 }
 
+/*
+ * Bytes TLS already took from the socket wait in the SSL object, where
+ * the socket's readiness does not show them: the event is made active.
+ */
+static int
+io_want_tls(struct event *ev, SSL *ssl, short what, int r)
+{
+	if (r == 0 && ssl != NULL && (what & EV_READ) && SSL_has_pending(ssl))
+		event_active(ev, EV_READ, 0);
+	return r;
+}
+
 static int
 sess_want(struct sess *s, short what, uint64_t ms)
 {
-	return io_want(s->w, &s->ev, &s->reg, s->fd, sess_on_event, s, what,
-	    ms);
+	return io_want_tls(&s->ev, s->ssl, what, io_want(s->w, &s->ev,
+	    &s->reg, s->fd, sess_on_event, s, what, ms));
 }
 
 static int
 sc_want(struct srvconn *sc, short what, uint64_t ms)
 {
-	return io_want(sc->w, &sc->ev, &sc->reg, sc->fd, sc_on_event, sc,
-	    what, ms);
+	return io_want_tls(&sc->ev, sc->ssl, what, io_want(sc->w, &sc->ev,
+	    &sc->reg, sc->fd, sc_on_event, sc, what, ms));
 }
 
 static uint64_t
@@ -411,7 +438,7 @@ txn_rearm(struct txn *t)
 	if (sc == NULL || sc->state == SC_IDLE)
 		return 0;
 	if (sc->state == SC_CONNECTING) {
-		sw = EV_WRITE;
+		sw = sc->hs_want ? sc->hs_want : EV_WRITE;
 		to = txn_timeout(t, TO_CONNECT);
 	} else {
 		if (t->spend.p != NULL || t->req_ready > 0)
@@ -429,12 +456,52 @@ fail:
 	return SESS_GONE;
 }
 
-/* Write iov[0..n) once; returns bytes written, 0 on EAGAIN, -1 on error. */
-static ssize_t
-io_writev(int fd, struct iovec *iov, int n)
+/*
+ * Whether an SSL call that returned r must be retried later; a fatal
+ * error makes the connection's close quiet (no close_notify after it).
+ */
+static bool
+io_tls_again(SSL *ssl, int r)
 {
-	ssize_t r;
+	switch (SSL_get_error(ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return true;
+	default:
+		SSL_set_quiet_shutdown(ssl, 1);
+		ERR_clear_error();
+		return false;
+	}
+}
 
+/*
+ * Write iov[0..n) once; returns bytes written, 0 on EAGAIN, -1 on error.
+ * Over TLS a write that could not finish is retried with the same bytes
+ * first (maybe moved, maybe with more after them), as weir always does.
+ */
+static ssize_t
+io_writev(int fd, SSL *ssl, struct iovec *iov, int n)
+{
+	ssize_t r, done = 0;
+	int i;
+
+	if (ssl != NULL) {
+		for (i = 0; i < n; i++) {
+			size_t off = 0;
+
+			while (off < iov[i].iov_len) {
+				size_t len = iov[i].iov_len - off;
+				int w = SSL_write(ssl, (char *)iov[i].iov_base +
+				    off, len > INT_MAX ? INT_MAX : (int)len);
+
+				if (w <= 0)
+					return io_tls_again(ssl, w) ? done : -1;
+				off += (size_t)w;
+				done += w;
+			}
+		}
+		return done;
+	}
 	do
 		r = writev(fd, iov, n);
 	while (r < 0 && errno == EINTR);
@@ -448,18 +515,54 @@ io_writev(int fd, struct iovec *iov, int n)
  * bytes, 0 at EOF, -1 EAGAIN, -2 error.
  */
 static ssize_t
-io_read(int fd, struct buf *b)
+io_read(int fd, SSL *ssl, struct buf *b)
 {
+	size_t room = buf_room(b);
 	ssize_t r;
 
+	if (ssl != NULL) {
+		int n = SSL_read(ssl, b->data + b->end, room > INT_MAX ?
+		    INT_MAX : (int)room);
+
+		if (n > 0) {
+			b->end += (uint32_t)n;
+			return n;
+		}
+		if (SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN)
+			return 0;
+		return io_tls_again(ssl, n) ? -1 : -2;
+	}
 	do
-		r = read(fd, b->data + b->end, buf_room(b));
+		r = read(fd, b->data + b->end, room);
 	while (r < 0 && errno == EINTR);
 	if (r > 0)
 		b->end += (uint32_t)r;
 	else if (r < 0)
 		return errno == EAGAIN ? -1 : -2;
 	return r;
+}
+
+/* Half-close: a close_notify first over TLS, then the TCP FIN. */
+static int
+io_shutdown(int fd, SSL *ssl)
+{
+	if (ssl != NULL && SSL_is_init_finished(ssl)) {
+		(void)SSL_shutdown(ssl);
+		ERR_clear_error();
+	}
+	return shutdown(fd, SHUT_WR);
+}
+
+/* The end of a TLS connection: close_notify when it can go, then free. */
+static void
+io_tls_free(SSL *ssl)
+{
+	if (ssl == NULL)
+		return;
+	if (SSL_is_init_finished(ssl) && !SSL_get_quiet_shutdown(ssl))
+		(void)SSL_shutdown(ssl);
+	ERR_clear_error();
+	SSL_free(ssl);
 }
 
 /*
@@ -724,9 +827,120 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 		if (w->live != NULL)
 			w->live->prev = s;
 		w->live = s;
-		if (txn_start(s) == SESS_GONE)
+		if (sess_start(s) == SESS_GONE)
 			continue;
 	}
+}
+
+/* ---- TLS handshakes ---------------------------------------------------- */
+
+/*
+ * A PROXY protocol header comes before the TLS bytes: read it with
+ * MSG_PEEK, then take exactly its bytes. Returns 1 once read, 0 when more
+ * is needed, -1 after closing.
+ */
+static int
+sess_tls_pp(struct sess *s)
+{
+	char b[PP_BUILD_MAX > 536 ? PP_BUILD_MAX : 536];
+	struct pp_addrs pa;
+	ssize_t n;
+	int r;
+
+	n = recv(s->fd, b, sizeof(b), MSG_PEEK);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n <= 0) {
+		sess_close(s, "client closed");
+		return -1;
+	}
+	r = pp_parse(b, (size_t)n, &pa);
+	if (r == 0 && (size_t)n < sizeof(b))
+		return 0;
+	if (r <= 0 || recv(s->fd, b, (size_t)r, 0) != r) {
+		sess_close(s, "bad PROXY protocol header");
+		return -1;
+	}
+	if (!pa.local && pa.family != AF_UNSPEC) {
+		memcpy(&s->peer, &pa.src, sizeof(s->peer));
+		memcpy(&s->pp_dst, &pa.dst, sizeof(s->pp_dst));
+		s->flags |= SF_PP_DST;
+	}
+	s->flags &= ~SF_PP;
+	return 1;
+}
+
+/* Go on with the handshake; the first request follows it. */
+static int
+sess_handshake(struct sess *s)
+{
+	short what = EV_READ;
+	int r = 1;
+
+	if (s->flags & SF_PP) {
+		r = sess_tls_pp(s);
+		if (r < 0)
+			return SESS_GONE;
+	}
+	if (r > 0) {
+		ERR_clear_error();
+		r = SSL_do_handshake(s->ssl);
+		if (r == 1) {
+			tls_bind_done(s->ssl);
+			eng_graph_drop(s->w, s->hs_g);
+			s->hs_g = NULL;
+			s->state = SESS_IDLE;
+			return txn_start(s);
+		}
+		switch (SSL_get_error(s->ssl, r)) {
+		case SSL_ERROR_WANT_READ:
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			what = EV_WRITE;
+			break;
+		default:
+			/* a client's failure: not worth a log line each */
+			SSL_set_quiet_shutdown(s->ssl, 1);
+			ERR_clear_error();
+			sess_close(s, "TLS handshake failed");
+			return SESS_GONE;
+		}
+	}
+	if (sess_want(s, what, s->hs_ms) < 0) {
+		sess_close(s, "event error");
+		return SESS_GONE;
+	}
+	return 0;
+}
+
+/*
+ * A new connection: on a listener with ssl the handshake comes first,
+ * holding the graph whose certificates it uses; else the first request.
+ */
+static int
+sess_start(struct sess *s)
+{
+	struct eng_worker *w = s->w;
+	struct graph *g = eng_graph_take(w);
+	const struct g_frontend *fe = lsn_frontend(s->lsn, g);
+
+	if (fe == NULL || s->lsn->cache_tls == NULL) {
+		eng_graph_drop(w, g);
+		return txn_start(s);
+	}
+	s->hs_g = g;
+	s->hs_ms = (uint32_t)tls_bind_hs_ms(s->lsn->cache_tls);
+	s->ssl = tls_bind_ssl(s->lsn->cache_tls, s->fd);
+	if (s->ssl == NULL) {
+		ERR_clear_error();
+		sess_close(s, "out of memory");
+		return SESS_GONE;
+	}
+	s->state = SESS_HANDSHAKE;
+	s->flags &= ~SF_NEW;
+	if (s->lsn->cache_pp)
+		s->flags |= SF_PP;
+	return sess_handshake(s);
 }
 
 /* ---- closing ----------------------------------------------------------- */
@@ -784,6 +998,12 @@ sess_close(struct sess *s, const char *reason)
 	}
 	if (event_initialized(&s->ev))
 		event_del(&s->ev);
+	if (s->hs_g != NULL) {
+		eng_graph_drop(w, s->hs_g);
+		s->hs_g = NULL;
+	}
+	io_tls_free(s->ssl);
+	s->ssl = NULL;
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->fe_ctr != NULL)
@@ -825,7 +1045,7 @@ sess_linger(struct sess *s)
 {
 	if (s->txn != NULL)
 		txn_free(s, s->txn);
-	if (shutdown(s->fd, SHUT_WR) < 0) {
+	if (io_shutdown(s->fd, s->ssl) < 0) {
 		sess_close(s, "done");
 		return;
 	}
@@ -864,6 +1084,8 @@ sc_close(struct srvconn *sc)
 
 	if (event_initialized(&sc->ev))
 		event_del(&sc->ev);
+	io_tls_free(sc->ssl);
+	sc->ssl = NULL;
 	if (sc->fd >= 0)
 		close(sc->fd);
 	sc->next = w->free_sc;
@@ -1335,7 +1557,18 @@ sc_on_idle_event(struct srvconn *sc, short what)
 	char b[64];
 
 	/* an idle server speaks only to close (or to break the protocol) */
-	if (what & EV_READ) {
+	if ((what & EV_READ) && sc->ssl != NULL) {
+		/* or, over TLS, to send a session ticket */
+		int r = SSL_read(sc->ssl, b, sizeof(b));
+
+		if (r <= 0 && SSL_get_error(sc->ssl, r) ==
+		    SSL_ERROR_WANT_READ) {
+			if (SSL_has_pending(sc->ssl))
+				event_active(&sc->ev, EV_READ, 0);
+			return;
+		}
+		ERR_clear_error();
+	} else if (what & EV_READ) {
 		ssize_t r = read(sc->fd, b, sizeof(b));
 
 		if (r < 0 && errno == EAGAIN)
@@ -1343,6 +1576,51 @@ sc_on_idle_event(struct srvconn *sc, short what)
 	}
 	sc_idle_remove(sc);
 	sc_close(sc);
+}
+
+/*
+ * The TLS side of a new connection to an ssl server: the SNI (from the
+ * request when the server says req.hdr), the last session to resume.
+ */
+static int
+sc_tls(struct txn *t, struct srvconn *sc, struct eng_idle *idle)
+{
+	const struct tls_srv *ts = t->srv->tls;
+	const char *hdr, *sni = NULL;
+	size_t hl, sl = 0;
+
+	hdr = tls_srv_sni_hdr(ts, &hl);
+	if (hdr != NULL && (t->s->flags & SF_HTTP) && t->req != NULL) {
+		int i = h1_hdr_find(&t->reqm, t->req->data, hdr, hl, 0);
+
+		if (i >= 0) {
+			sni = t->req->data + t->reqm.hdrs[i].value_off;
+			sl = t->reqm.hdrs[i].value_len;
+		}
+		sc->priv = true;
+	}
+	/* a session is resumed with the name it was made for only */
+	sc->ssl = tls_srv_ssl(ts, sc->fd, sni, sl, sc->priv ? NULL :
+	    idle->tls_sess);
+	if (sc->ssl == NULL)
+		return -1;
+	SSL_set_app_data(sc->ssl, sc);
+	return 0;
+}
+
+int
+sess_tls_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct srvconn *sc = SSL_get_app_data(ssl);
+	struct eng_idle *idle;
+
+	if (sc == NULL || sc->priv || sc->sid >= sc->w->nidle)
+		return 0;
+	/* the worker's own slot for this server: no lock */
+	idle = &sc->w->idle[sc->sid];
+	SSL_SESSION_free(idle->tls_sess);
+	idle->tls_sess = sess;
+	return 1;
 }
 
 /*
@@ -1356,11 +1634,13 @@ txn_get_sc(struct txn *t)
 	struct eng_worker *w = t->s->w;
 	struct eng_idle *idle = eng_idle_of(w, t->srv);
 	struct srvconn *sc;
+	size_t hl;
 	int one = 1;
 
 	/* a connection that said who its client was serves that one only */
 	if (idle != NULL && idle->head != NULL &&
-	    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2))) {
+	    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
+	    !(t->srv->tls != NULL && tls_srv_sni_hdr(t->srv->tls, &hl))) {
 		sc = idle->head;
 		sc_idle_remove(sc);
 		sc->state = SC_BUSY;
@@ -1384,11 +1664,16 @@ txn_get_sc(struct txn *t)
 		return -1;
 	}
 	(void)setsockopt(sc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (t->srv->tls != NULL && sc_tls(t, sc, idle) < 0) {
+		sc_close(sc);
+		return -1;
+	}
 	sc->txn = t;
 	t->sc = sc;
 	if (connect(sc->fd, (const struct sockaddr *)&t->srv->addr.ss,
 	    t->srv->addr.len) == 0) {
-		sc->state = SC_BUSY;
+		/* over TLS the handshake comes first: on write readiness */
+		sc->state = sc->ssl ? SC_CONNECTING : SC_BUSY;
 		return 0;
 	}
 	if (errno != EINPROGRESS) {
@@ -1481,6 +1766,7 @@ txn_tcp_backend(const struct txn *t)
 
 	memset(&smp, 0, sizeof(smp));
 	smp.src = &t->s->peer.sa;
+	smp.ssl = t->s->ssl;
 	for (i = 0; i < t->fe->nswitches; i++)
 		if (graph_cond_match(t->fe->switches[i].cond, &smp))
 			return t->fe->switches[i].be;
@@ -1581,7 +1867,7 @@ sess_read_req(struct sess *s)
 			return sess_answer(s, t->reqm.state <= H1_S_TARGET ?
 			    414 : 431, "request head too large");
 		}
-		n = io_read(s->fd, b);
+		n = io_read(s->fd, s->ssl, b);
 		if (n > 0)
 			t->bin += (uint64_t)n;
 		if (n == 0) {
@@ -1626,7 +1912,7 @@ sess_send_own(struct sess *s, const char *data, size_t len, bool close)
 	if (close && (t->req_phase != RQ_DONE ||
 	    t->req_body != H1_BODY_NONE))
 		s->flags |= SF_LINGER;
-	n = io_writev(s->fd, &iov, 1);
+	n = io_writev(s->fd, s->ssl, &iov, 1);
 	if (n < 0) {
 		sess_close(s, "client write error");
 		return SESS_GONE;
@@ -1837,6 +2123,7 @@ txn_request(struct sess *s)
 		s->flags |= SF_CLOSE;
 
 	http_sample(&smp, &v, &s->peer.sa);
+	smp.ssl = s->ssl;
 	if (fe->monitor_uri != NULL &&
 	    smp.path_len == strlen(fe->monitor_uri) &&
 	    memcmp(smp.path, fe->monitor_uri, smp.path_len) == 0) {
@@ -2154,7 +2441,7 @@ txn_send_head(struct txn *t, const char *head, size_t hlen)
 		iov[cnt].iov_base = t->req->data + t->req->start;
 		iov[cnt++].iov_len = t->req_ready;
 	}
-	n = io_writev(t->sc->fd, iov, cnt);
+	n = io_writev(t->sc->fd, t->sc->ssl, iov, cnt);
 	if (n < 0)
 		return txn_server_error(t, "write error");
 	t->head_sent = true;
@@ -2190,7 +2477,7 @@ txn_send_req(struct txn *t)
 	}
 	if (cnt == 0)
 		return txn_rearm(t);
-	n = io_writev(t->sc->fd, iov, cnt);
+	n = io_writev(t->sc->fd, t->sc->ssl, iov, cnt);
 	if (n < 0)
 		return txn_server_error(t, "write error");
 	t->head_sent = true;
@@ -2211,7 +2498,7 @@ sess_read_body(struct sess *s)
 		/* full: the server is slow to take it; wait for it */
 		return txn_rearm(t);
 	}
-	n = io_read(s->fd, t->req);
+	n = io_read(s->fd, s->ssl, t->req);
 	if (n > 0)
 		t->bin += (uint64_t)n;
 	if (n == 0) {
@@ -2471,7 +2758,7 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 		iov[cnt++].iov_len = t->rsp_ready;
 	}
 	if (cnt > 0) {
-		n = io_writev(s->fd, iov, cnt);
+		n = io_writev(s->fd, s->ssl, iov, cnt);
 		if (n < 0) {
 			sess_close(s, "client write error");
 			return SESS_GONE;
@@ -2561,7 +2848,7 @@ txn_response(struct txn *t, int hlen)
 		if (t->reqm.flags & H1_MF_VER_11) {
 			struct iovec iov = { t->rsp->data, (size_t)hlen };
 
-			if (io_writev(s->fd, &iov, 1) != hlen) {
+			if (io_writev(s->fd, s->ssl, &iov, 1) != hlen) {
 				sess_close(s, "client write error");
 				return SESS_GONE;
 			}
@@ -2599,6 +2886,7 @@ txn_response(struct txn *t, int hlen)
 		s->flags |= SF_CLOSE;
 	}
 	http_sample(&smp, &v, &s->peer.sa);
+	smp.ssl = s->ssl;
 	if (t->be != t->fe->self_be)
 		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &smp,
 		    &t->rsp_ops);
@@ -2642,7 +2930,7 @@ txn_read_rsp(struct txn *t)
 			return txn_rearm(t);
 		buf_compact(t->rsp);
 	}
-	n = io_read(t->sc->fd, t->rsp);
+	n = io_read(t->sc->fd, t->sc->ssl, t->rsp);
 	if (n == -1)
 		return 0;
 	if (n == -2 || n == 0) {
@@ -2711,7 +2999,8 @@ txn_end(struct txn *t)
 		    buf_len(t->rsp) == 0 && t->got_rsp &&
 		    !((t->fe->px.opts | t->be->px.opts) &
 		    (1u << OPT_HTTP_SERVER_CLOSE | 1u << OPT_HTTPCLOSE)) &&
-		    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)))
+		    !(t->srv->flags & (SRV_SEND_PROXY | SRV_SEND_PROXY_V2)) &&
+		    !sc->priv)
 			sc_park(sc, t->be->px.timeout_ms[TO_HTTP_KEEP_ALIVE]);
 		else
 			sc_close(sc);
@@ -2793,6 +3082,16 @@ tunnel_pump(struct sess *s)
 		goto oom;
 	if (t->rsp == NULL && (t->rsp = eng_buf_get(s->w)) == NULL)
 		goto oom;
+	/* the server's TLS handshake first; the client's bytes wait */
+	if (sc->state == SC_CONNECTING && sc->ssl != NULL) {
+		if (sess_want(s, 0, t->fe->px.timeout_ms[TO_CLIENT]) < 0 ||
+		    sc_want(sc, sc->hs_want ? sc->hs_want : EV_WRITE,
+		    t->be->px.timeout_ms[TO_CONNECT]) < 0) {
+			sess_close(s, "event error");
+			return SESS_GONE;
+		}
+		return 0;
+	}
 	/* an upgraded head is gone: its buffer is plain bytes from now */
 	if (s->flags & SF_HTTP) {
 		t->hlen = 0;
@@ -2808,7 +3107,7 @@ tunnel_pump(struct sess *s)
 			struct iovec iov = { t->spend.p + t->spend.off,
 				t->spend.len - t->spend.off };
 
-			n = io_writev(sc->fd, &iov, 1);
+			n = io_writev(sc->fd, sc->ssl, &iov, 1);
 			if (n < 0) {
 				sess_close(s, "server write error");
 				return SESS_GONE;
@@ -2825,7 +3124,7 @@ tunnel_pump(struct sess *s)
 			struct iovec iov = { t->req->data + t->req->start,
 				buf_len(t->req) };
 
-			n = io_writev(sc->fd, &iov, 1);
+			n = io_writev(sc->fd, sc->ssl, &iov, 1);
 			if (n < 0) {
 				sess_close(s, "server write error");
 				return SESS_GONE;
@@ -2838,10 +3137,10 @@ tunnel_pump(struct sess *s)
 		}
 		if (buf_room(t->req) > 0 && !(s->flags & SF_CLI_EOF) &&
 		    buf_len(t->req) == 0) {
-			n = io_read(s->fd, t->req);
+			n = io_read(s->fd, s->ssl, t->req);
 			if (n == 0) {
 				s->flags |= SF_CLI_EOF;
-				shutdown(sc->fd, SHUT_WR);
+				io_shutdown(sc->fd, sc->ssl);
 			} else if (n == -2) {
 				sess_close(s, "client read error");
 				return SESS_GONE;
@@ -2855,7 +3154,7 @@ tunnel_pump(struct sess *s)
 			struct iovec iov = { t->rsp->data + t->rsp->start,
 				buf_len(t->rsp) };
 
-			n = io_writev(s->fd, &iov, 1);
+			n = io_writev(s->fd, s->ssl, &iov, 1);
 			if (n < 0) {
 				sess_close(s, "client write error");
 				return SESS_GONE;
@@ -2868,10 +3167,10 @@ tunnel_pump(struct sess *s)
 			}
 		}
 		if (buf_room(t->rsp) > 0 && !sc->eof && buf_len(t->rsp) == 0) {
-			n = io_read(sc->fd, t->rsp);
+			n = io_read(sc->fd, sc->ssl, t->rsp);
 			if (n == 0) {
 				sc->eof = true;
-				shutdown(s->fd, SHUT_WR);
+				io_shutdown(s->fd, s->ssl);
 			} else if (n == -2) {
 				if (t->req_sent == 0 && !t->got_rsp)
 					return txn_server_error(t,
@@ -2964,6 +3263,9 @@ sess_on_timeout(struct sess *s)
 	case SESS_LINGER:
 		sess_close(s, "linger timeout");
 		return;
+	case SESS_HANDSHAKE:
+		sess_close(s, "TLS handshake timeout");
+		return;
 	}
 }
 
@@ -2989,6 +3291,9 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	}
 	switch (s->state) {
 	case SESS_LINGER:
+		return;
+	case SESS_HANDSHAKE:
+		(void)sess_handshake(s);
 		return;
 	case SESS_IDLE:
 		(void)txn_start(s);
@@ -3026,7 +3331,7 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 			(void)txn_rearm(t);
 			return;
 		}
-		n = io_read(s->fd, t->req);
+		n = io_read(s->fd, s->ssl, t->req);
 		if (n > 0)
 			t->bin += (uint64_t)n;
 		switch (n) {
@@ -3045,6 +3350,46 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 	}
+}
+
+/*
+ * The TLS handshake with the server, once connected. A failure is
+ * logged with its reason (a certificate that does not verify says why)
+ * and handled as a failed connection: another try, or 503.
+ */
+static int
+sc_handshake(struct txn *t)
+{
+	struct srvconn *sc = t->sc;
+	char why[256];
+	int r;
+
+	ERR_clear_error();
+	r = SSL_do_handshake(sc->ssl);
+	if (r == 1) {
+		sc->hs = false;
+		sc->hs_want = 0;
+		sc->state = SC_BUSY;
+		if (t->s->state == SESS_TUNNEL)
+			return tunnel_pump(t->s);
+		return txn_send_req(t);
+	}
+	switch (SSL_get_error(sc->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		sc->hs_want = EV_READ;
+		return txn_rearm(t);
+	case SSL_ERROR_WANT_WRITE:
+		sc->hs_want = EV_WRITE;
+		return txn_rearm(t);
+	default:
+		break;
+	}
+	(void)tls_error(sc->ssl, r, why, sizeof(why));
+	SSL_set_quiet_shutdown(sc->ssl, 1);
+	/* an error a person must see and act on: said on the log */
+	fprintf(stderr, "weir: server '%s/%s': TLS handshake failed: %s\n",
+	    t->be->px.name, t->srv->name, why);
+	return txn_server_error(t, "TLS handshake failed");
 }
 
 static void
@@ -3087,10 +3432,19 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 		int err = 0;
 		socklen_t len = sizeof(err);
 
+		if (sc->hs) {
+			(void)sc_handshake(t);
+			return;
+		}
 		if (getsockopt(sc->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 		if (err != 0) {
 			(void)txn_server_error(t, "connect failed");
+			return;
+		}
+		if (sc->ssl != NULL) {
+			sc->hs = true;
+			(void)sc_handshake(t);
 			return;
 		}
 		sc->state = SC_BUSY;
@@ -3340,7 +3694,7 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
-		if (s->txn != NULL && s->txn->g == g) {
+		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g) {
 			sess_close(s, "hard-stop-after");
 		}
 	}
@@ -3387,7 +3741,7 @@ sess_drain(struct eng_worker *w)
 
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
-		if (s->state == SESS_IDLE)
+		if (s->state == SESS_IDLE || s->state == SESS_HANDSHAKE)
 			sess_close(s, "stopping");
 		else
 			s->flags |= SF_CLOSE;	/* after this response */
@@ -3410,6 +3764,8 @@ sess_worker_cleanup(struct eng_worker *w)
 			sc_idle_remove(sc);
 			sc_close(sc);
 		}
+		SSL_SESSION_free(w->idle[i].tls_sess);
+		w->idle[i].tls_sess = NULL;
 	}
 	while ((s = w->free_sess) != NULL) {
 		w->free_sess = s->next;

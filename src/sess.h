@@ -7,6 +7,7 @@
 #define WEIR_SESS_H
 
 #include <event2/util.h>
+#include <openssl/ssl.h>
 
 struct eng_worker;
 struct graph;
@@ -32,6 +33,12 @@ void sess_run_grants(struct eng_worker *w);
 void sess_close_idle_servers(struct eng_worker *w);
 /* Close idle connections of w; the others close after their response. */
 void sess_drain(struct eng_worker *w);
+/*
+ * OpenSSL's new-session callback of ssl servers' contexts: the session is
+ * kept in the worker's slot for the server, to resume the next
+ * connection's. Returns 1 when kept. The connection's worker thread.
+ */
+int sess_tls_new_session(SSL *ssl, SSL_SESSION *sess);
 /* Close every session and server connection of w, free its pools. */
 void sess_worker_cleanup(struct eng_worker *w);
 

@@ -33,6 +33,8 @@ state_chk_status_name(unsigned st)
 		[CHK_ST_L7TOUT] = "L7TOUT",
 		[CHK_ST_L7RSP] = "L7RSP",
 		[CHK_ST_L7STS] = "L7STS",
+		[CHK_ST_L6TOUT] = "L6TOUT",
+		[CHK_ST_L6RSP] = "L6RSP",
 		[CHK_ST_L6OK] = "L6OK",
 	};
 

@@ -102,6 +102,8 @@ enum chk_status {
 	CHK_ST_L7RSP,		/* an answer that is not the protocol's */
 	CHK_ST_L7STS,		/* an unexpected HTTP status */
 	CHK_ST_L6OK,		/* tcp-check rules all passed */
+	CHK_ST_L6TOUT,		/* no TLS handshake in time */
+	CHK_ST_L6RSP,		/* the TLS handshake failed */
 };
 
 /* "L4OK", "L7STS"...: the name of a chk_status. */

@@ -95,6 +95,8 @@ main(int argc, char **argv)
 		{ "stick", NULL, NULL, NULL, NULL, stick_tests },
 		{ "val", NULL, NULL, NULL, NULL, val_tests },
 		{ "verify", NULL, NULL, NULL, NULL, verify_tests },
+		{ "tls", tls_tests_init, tls_tests_clean, NULL, NULL,
+		    tls_tests },
 		CU_SUITE_INFO_NULL,
 	};
 	unsigned total = 0, failed;

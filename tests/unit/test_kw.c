@@ -744,7 +744,24 @@ test_bind_errors(void)
 	    "t.conf:2:8: error: bind address 'unix@/run/x': only IPv4 and "
 	    "IPv6 addresses are supported yet\n");
 	EXPECT_STR(kw_diags("frontend f\n  bind :80 ssl\n"),
-	    "t.conf:2:12: error: bind option 'ssl' is not supported yet\n");
+	    "t.conf:2:12: error: bind ':80': 'ssl' needs a certificate: "
+	    "'crt FILE|DIR' or 'crt-list FILE'\n");
+	EXPECT_STR(kw_diags("frontend f\n  bind :80 crt x.pem\n"),
+	    "t.conf:2:8: error: bind ':80' has TLS options but no 'ssl'\n");
+	EXPECT_STR(kw_diags("frontend f\n  bind :80 ssl crt x.pem verify "
+	    "required\n"), "t.conf:2:12: error: bind ':80': 'verify "
+	    "required' needs a 'ca-file' to check client certificates "
+	    "against\n");
+	EXPECT_STR(kw_diags("frontend f\n  bind :80 ssl crt x.pem verify "
+	    "maybe\n"), "t.conf:2:33: error: unknown verify mode 'maybe' "
+	    "(expected none, optional or required)\n");
+	EXPECT_STR(kw_diags("frontend f\n  bind :80 ssl crt x.pem alpn "
+	    "h2,http/1.1\n"), "t.conf:2:31: error: alpn 'h2' is not "
+	    "supported: weir speaks http/1.1 only\n");
+	EXPECT_STR(kw_diags("frontend f\n  bind :80 ssl crt x.pem "
+	    "ssl-min-ver TLSv1.4\n"), "t.conf:2:38: error: unknown TLS "
+	    "version 'TLSv1.4' (expected SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or "
+	    "TLSv1.3)\n");
 	EXPECT_STR(kw_diags("frontend f\n  bind :80 nmae x\n"),
 	    "t.conf:2:12: error: unknown bind option 'nmae' (did you mean "
 	    "'name'?)\n");
@@ -844,7 +861,20 @@ test_server_errors(void)
 	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 weight 257\n"),
 	    "t.conf:2:30: error: weight must be 0..256, got 257\n");
 	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 ssl\n"),
-	    "t.conf:2:23: error: server option 'ssl' is not supported yet\n");
+	    "t.conf:2:3: error: server 'a' has 'ssl' and verifies its "
+	    "certificate (verify required is the default) but names no "
+	    "'ca-file': give 'ca-file FILE', 'ca-file @system-ca' or 'verify "
+	    "none'\n");
+	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 ssl verify "
+	    "none sni name\n"), "t.conf:2:43: error: sni 'name': expected "
+	    "str(NAME) or req.hdr(NAME)\n");
+	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 check-ssl "
+	    "check-sni x\n"), "t.conf:2:3: error: server 'a' has 'check-ssl' "
+	    "but no 'ssl': weir checks over TLS the servers it speaks TLS "
+	    "to\n");
+	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 ssl verify "
+	    "optional\n"), "t.conf:2:34: error: unknown verify mode "
+	    "'optional' (expected none or required)\n");
 	EXPECT_STR(kw_diags("backend b\n  server a 1.2.3.4:80 inter 0\n"),
 	    "t.conf:2:29: error: 'inter' must be longer than 0\n");
 	EXPECT_STR(kw_diags("backend b\n  default-server wieght 3\n"),
@@ -1479,15 +1509,25 @@ test_http_errors(void)
 }
 
 static void
-test_http_format_refused(void)
+test_http_format(void)
 {
 	const char *got;
 
-	/* until weir has samples, %[...] is refused, whatever the wording */
-	got = kw_diags("frontend f\n  http-request set-header X a%[src]\n");
-	EXPECT_TRUE(starts_with(got, "t.conf:2:29: error: 'a%[src]': sample "
-	    "expressions in values "));
-	EXPECT_TRUE(strstr(got, "(write a literal '%' as '%%')\n") != NULL);
+	/* %[fetch] is read; an unknown fetch is named where it stands */
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-header X "
+	    "a%[src]\n"), "");
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-header X "
+	    "%[ssl_c_s_dn(CN)]-%[ssl_fc_sni]\n"), "");
+	got = kw_diags("frontend f\n  http-request set-header X a%[nope]\n");
+	EXPECT_TRUE(starts_with(got, "t.conf:2:30: error: 'a%[nope]': "
+	    "unknown sample fetch 'nope' "));
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-header X "
+	    "%[req.hdr]\n"), "t.conf:2:29: error: '%[req.hdr]': 'req.hdr' "
+	    "needs an argument: req.hdr(name)\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-header X "
+	    "%[src]%ci\n"), "t.conf:2:35: error: '%[src]%ci': log-format "
+	    "variables ('%c') are not supported in values: use %[fetch], or "
+	    "write a literal '%' as '%%'\n");
 	got = kw_diags("frontend f\n  http-request set-header X 50%\n");
 	EXPECT_TRUE(starts_with(got, "t.conf:2:29: error: '50%': log-format "
 	    "expressions in values "));
@@ -1887,7 +1927,8 @@ CU_TestInfo kw_tests[] = {
 	{ "http-request return takes a status, a type and a body",
 	    test_http_return },
 	{ "http-request mistakes are reported", test_http_errors },
-	{ "'%' expressions in values are refused", test_http_format_refused },
+	{ "%[fetch] in values is read; log-format variables are refused",
+	    test_http_format },
 	{ "redirect mistakes are reported", test_redirect_errors },
 	{ "return mistakes are reported", test_return_errors },
 	{ "acl lines are read in order", test_acl_lines },

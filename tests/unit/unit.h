@@ -49,6 +49,9 @@ extern CU_TestInfo stats_tests[];
 extern CU_TestInfo stick_tests[];
 extern CU_TestInfo val_tests[];
 extern CU_TestInfo verify_tests[];
+extern CU_TestInfo tls_tests[];
+int tls_tests_init(void);
+int tls_tests_clean(void);
 
 /*
  * Whether m is a warning that a setting has no effect yet. The suites
