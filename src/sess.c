@@ -2198,6 +2198,7 @@ txn_connect(struct txn *t)
 	struct sess *s = t->s;
 	struct eng_worker *w = s->w;
 	const struct g_backend *be = t->be;
+	unsigned races;
 	struct lb_req lr;
 	char ip[INET6_ADDRSTRLEN];
 
@@ -2246,13 +2247,14 @@ txn_connect(struct txn *t)
 	if (be->has_maxconn && !t->granted && t->tries == 0 &&
 	    atomic_load_explicit(&be->st->qlen, memory_order_relaxed) > 0)
 		return txn_enqueue(t, false);
-	for (;;) {
+	for (races = 0;;) {
 		/* without redispatch a retry goes to the same server */
 		if (t->same_srv && t->srv != NULL && lb_usable(t->srv, NULL))
 			t->same_srv = false;
 		else
 			t->srv = lb_pick(be, &lr);
-		if (t->srv == NULL && be->has_maxconn && lb_all_full(be, t->tried))
+		if (t->srv == NULL && be->has_maxconn &&
+		    (races >= 16 || lb_all_full(be, t->tried)))
 			return txn_enqueue(t, t->granted);
 		if (t->srv == NULL) {
 			if (s->flags & SF_HTTP)
@@ -2261,14 +2263,27 @@ txn_connect(struct txn *t)
 			sess_close(s, "no server");
 			return SESS_GONE;
 		}
+		/*
+		 * Take the slot before using it: another thread may have
+		 * taken the last one since the pick looked.
+		 */
+		if (atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
+		    memory_order_relaxed) >= (int)t->srv->maxconn &&
+		    t->srv->maxconn > 0) {
+			atomic_fetch_sub_explicit(&t->srv->st->cur_conns, 1,
+			    memory_order_relaxed);
+			if (++races >= 16)
+				return txn_enqueue(t, t->granted);
+			continue;
+		}
 		if (t->srv->idx < LB_TRIED_MAX)
 			t->tried[t->srv->idx / 8] |=
 			    (uint8_t)(1u << (t->srv->idx % 8));
 		if (txn_get_sc(t) == 0)
 			break;
+		atomic_fetch_sub_explicit(&t->srv->st->cur_conns, 1,
+		    memory_order_relaxed);
 	}
-	atomic_fetch_add_explicit(&t->srv->st->cur_conns, 1,
-	    memory_order_relaxed);
 	t->counted = true;
 	ctr_add(CTR_OF(t->srv->st, w), CTR_CONN_TOT, 1);
 	ctr_add(CTR_OF(be->st, w), CTR_CONN_TOT, 1);
