@@ -10,6 +10,8 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "graph.h"
+#include "stick.h"
 #include "tls.h"
 #include "val.h"
 
@@ -22,7 +24,13 @@ static const struct acl_crit_info acl_crits[] = {
 	{ "path_beg",	ACL_PATH_BEG,	false,	true },
 	{ "path_end",	ACL_PATH_END,	false,	true },
 	{ "path_reg",	ACL_PATH_REG,	false,	true },
+	{ "sc_conn_cur", ACL_SC_CONN_CUR, true, false },
+	{ "sc_conn_rate", ACL_SC_CONN_RATE, true, false },
+	{ "sc_http_err_rate", ACL_SC_HTTP_ERR_RATE, true, false },
+	{ "sc_http_req_rate", ACL_SC_HTTP_REQ_RATE, true, false },
 	{ "src",	ACL_SRC,	false,	false },
+	{ "src_conn_rate", ACL_SRC_CONN_RATE, true, false },
+	{ "src_http_req_rate", ACL_SRC_HTTP_REQ_RATE, true, false },
 	{ "ssl_c_i_dn",	ACL_SSL_C_I_DN,	true,	false },
 	{ "ssl_c_s_dn",	ACL_SSL_C_S_DN,	true,	false },
 	{ "ssl_c_used",	ACL_SSL_C_USED,	false,	false },
@@ -66,6 +74,20 @@ acl_check_value(struct diag *d, const struct conf_acl *ca,
 	regex_t re;
 	int r;
 
+	if (ACL_IS_INT(ca->crit)) {
+		long long v;
+
+		if (strcmp(w->s, "gt") == 0 || strcmp(w->s, "ge") == 0 ||
+		    strcmp(w->s, "lt") == 0 || strcmp(w->s, "le") == 0 ||
+		    strcmp(w->s, "eq") == 0)
+			return 0;
+		if (val_int(w->s, 0, 1000000000000LL, &v) != 0) {
+			diag_error(d, &w->loc, "'%s' is not a number or one of "
+			    "gt, ge, lt, le, eq", w->s);
+			return -1;
+		}
+		return 0;
+	}
 	switch (ca->crit) {
 	case ACL_SRC:
 		if (val_net(w->s, &net, &bits) < 0) {
@@ -172,7 +194,7 @@ acl_parse(struct arena *a, struct diag *d, const char *name,
 		}
 		arg = arena_strndup(a, paren + 1, al - 2);
 	} else if (ci->takes_arg && ci->crit != ACL_SSL_C_S_DN &&
-	    ci->crit != ACL_SSL_C_I_DN) {
+	    ci->crit != ACL_SSL_C_I_DN && !ACL_IS_INT(ci->crit)) {
 		diag_error(d, &cw->loc,
 		    "acl criterion '%s' needs a header name: %s(name)", crit,
 		    crit);
@@ -237,6 +259,7 @@ int
 acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
     struct acl_expr *e)
 {
+	int op;
 	unsigned i;
 
 	memset(e, 0, sizeof(*e));
@@ -251,6 +274,7 @@ acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
 	}
 	e->pats = arena_alloc(a, sizeof(*e->pats) * (ca->nvals ? ca->nvals :
 	    1));
+	op = ACL_OP_EQ;
 	if (e->pats == NULL) {
 		diag_error(d, &ca->loc, "out of memory");
 		return -1;
@@ -264,6 +288,23 @@ acl_compile(struct arena *a, struct diag *d, const struct conf_acl *ca,
 		if (p->s == NULL) {
 			diag_error(d, &w->loc, "out of memory");
 			return -1;
+		}
+		if (ACL_IS_INT(ca->crit)) {
+			static const char *const ops[] = { "eq", "gt", "ge",
+				"lt", "le" };
+			unsigned o;
+
+			for (o = 0; o < 5; o++)
+				if (strcmp(w->s, ops[o]) == 0)
+					break;
+			if (o < 5) {
+				op = (int)o;
+				continue;
+			}
+			p = &e->pats[e->npats++];
+			p->op = op;
+			(void)val_int(w->s, 0, 1000000000000LL, &p->num);
+			continue;
 		}
 		if (ca->crit == ACL_SRC &&
 		    val_net(w->s, &p->net, &p->bits) < 0) {
@@ -339,6 +380,9 @@ acl_net_match(const struct acl_pat *p, const struct sockaddr *sa)
 	return true;
 }
 
+static bool acl_int(const struct acl_expr *, const struct acl_sample *,
+    long long *);
+
 static bool
 acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
     const char *v, size_t vl)
@@ -368,6 +412,12 @@ acl_pat_match(const struct acl_expr *e, const struct acl_pat *p,
 
 		return regexec(p->re, v, 1, &pm, REG_STARTEND) == 0;
 	}
+	case ACL_SC_HTTP_REQ_RATE:
+	case ACL_SC_HTTP_ERR_RATE:
+	case ACL_SC_CONN_RATE:
+	case ACL_SC_CONN_CUR:
+	case ACL_SRC_HTTP_REQ_RATE:
+	case ACL_SRC_CONN_RATE:
 	case ACL_SRC:
 	case ACL_SSL_FC:
 	case ACL_SSL_C_USED:
@@ -385,6 +435,28 @@ acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
 
 	*len = 0;
 	switch (c) {
+	case ACL_SC_HTTP_REQ_RATE:
+	case ACL_SC_HTTP_ERR_RATE:
+	case ACL_SC_CONN_RATE:
+	case ACL_SC_CONN_CUR:
+	case ACL_SRC_HTTP_REQ_RATE:
+	case ACL_SRC_CONN_RATE: {
+		struct acl_expr x;
+		long long num;
+
+		memset(&x, 0, sizeof(x));
+		x.crit = c;
+		x.arg = arg;
+		x.arg_len = arg_len;
+		if (!acl_int(&x, s, &num))
+			break;
+		n = snprintf(buf, size, "%lld", num);
+		if (n > 0 && (size_t)n < size) {
+			v = buf;
+			*len = (size_t)n;
+		}
+		break;
+	}
 	case ACL_PATH:
 	case ACL_PATH_BEG:
 	case ACL_PATH_END:
@@ -456,6 +528,55 @@ acl_fetch(enum acl_crit c, const char *arg, size_t arg_len,
 	return v;
 }
 
+/* The value of an integer criterion; false when the sample has none. */
+static bool
+acl_int(const struct acl_expr *e, const struct acl_sample *s, long long *x)
+{
+	static const enum stk_data rate_of[] = {
+		[ACL_SC_HTTP_REQ_RATE] = STK_D_HTTP_REQ_RATE,
+		[ACL_SC_HTTP_ERR_RATE] = STK_D_HTTP_ERR_RATE,
+		[ACL_SC_CONN_RATE] = STK_D_CONN_RATE,
+		[ACL_SRC_HTTP_REQ_RATE] = STK_D_HTTP_REQ_RATE,
+		[ACL_SRC_CONN_RATE] = STK_D_CONN_RATE,
+	};
+
+	switch (e->crit) {
+	case ACL_SC_HTTP_REQ_RATE:
+	case ACL_SC_HTTP_ERR_RATE:
+	case ACL_SC_CONN_RATE:
+	case ACL_SC_CONN_CUR: {
+		unsigned k = e->arg != NULL ? (unsigned)(e->arg[0] - '0') : 0;
+
+		if (s->sc == NULL || k > 2 || s->sc->e[k] == NULL) {
+			*x = 0;
+			return true;	/* not tracked: nothing counted */
+		}
+		*x = e->crit == ACL_SC_CONN_CUR ?
+		    stk_conn_cur(s->sc->t[k], s->sc->e[k]) :
+		    stk_rate(s->sc->t[k], s->sc->e[k], rate_of[e->crit],
+		    s->now_ms);
+		return true;
+	}
+	case ACL_SRC_HTTP_REQ_RATE:
+	case ACL_SRC_CONN_RATE: {
+		const struct g_table *t = e->arg != NULL && s->g != NULL ?
+		    graph_find_table(s->g, e->arg) : s->table;
+		unsigned char key[STK_KEY_MAX];
+		size_t kl;
+
+		*x = 0;
+		if (t == NULL || t->t == NULL || s->src == NULL)
+			return true;
+		kl = stk_key_ip(t->t, s->src, key);
+		*x = stk_lookup_rate(t->t, key, kl, rate_of[e->crit],
+		    s->now_ms);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
 bool
 acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
 {
@@ -464,7 +585,31 @@ acl_expr_match(const struct acl_expr *e, const struct acl_sample *s)
 	size_t vl = 0;
 	unsigned i;
 
+	if (ACL_IS_INT(e->crit)) {
+		long long x;
+
+		if (!acl_int(e, s, &x))
+			return false;
+		for (i = 0; i < e->npats; i++) {
+			const struct acl_pat *p = &e->pats[i];
+
+			if ((p->op == ACL_OP_EQ && x == p->num) ||
+			    (p->op == ACL_OP_GT && x > p->num) ||
+			    (p->op == ACL_OP_GE && x >= p->num) ||
+			    (p->op == ACL_OP_LT && x < p->num) ||
+			    (p->op == ACL_OP_LE && x <= p->num))
+				return true;
+		}
+		return false;
+	}
 	switch (e->crit) {
+	case ACL_SC_HTTP_REQ_RATE:
+	case ACL_SC_HTTP_ERR_RATE:
+	case ACL_SC_CONN_RATE:
+	case ACL_SC_CONN_CUR:
+	case ACL_SRC_HTTP_REQ_RATE:
+	case ACL_SRC_CONN_RATE:
+		return false;	/* answered above */
 	case ACL_SRC:
 		for (i = 0; i < e->npats; i++)
 			if (acl_net_match(&e->pats[i], s->src))

@@ -12,6 +12,9 @@
 
 #include "conf-t.h"
 
+struct graph;
+struct g_table;
+
 struct ssl_st;
 
 struct acl_crit_info {
@@ -38,6 +41,18 @@ struct acl_pat {
 	regex_t *re;			/* ACL_PATH_REG */
 	struct conf_addr net;		/* ACL_SRC */
 	unsigned bits;
+	int op;				/* integers: ACL_OP_* */
+	long long num;
+};
+
+enum { ACL_OP_EQ = 0, ACL_OP_GT, ACL_OP_GE, ACL_OP_LT, ACL_OP_LE };
+
+/* The stick counters a request tracks (track-sc0..2), owned by it. */
+struct stk_table;
+struct stk_entry;
+struct acl_sc {
+	struct stk_table *t[3];
+	struct stk_entry *e[3];
 };
 
 struct acl_expr {
@@ -61,6 +76,10 @@ struct acl_sample {
 	    size_t *len);
 	void *hdr_arg;
 	struct ssl_st *ssl;	/* the client's TLS, or NULL */
+	struct acl_sc *sc;	/* tracked counters, or NULL */
+	const struct graph *g;	/* for src_*(table) */
+	const struct g_table *table;	/* the proxy's own, for src_* */
+	uint64_t now_ms;	/* monotonic, for rates */
 };
 
 /*

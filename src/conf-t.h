@@ -423,7 +423,17 @@ enum acl_crit {
 	ACL_SSL_C_USED,		/* a client certificate: no values */
 	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
 	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
+	/* integers of stick counters: sc_*(N) tracked, src_*(TABLE) looked up */
+	ACL_SC_HTTP_REQ_RATE,
+	ACL_SC_HTTP_ERR_RATE,
+	ACL_SC_CONN_RATE,
+	ACL_SC_CONN_CUR,
+	ACL_SRC_HTTP_REQ_RATE,
+	ACL_SRC_CONN_RATE,
 };
+
+/* Whether a criterion is one of the integer ones. */
+#define ACL_IS_INT(c) ((c) >= ACL_SC_HTTP_REQ_RATE && (c) <= ACL_SRC_CONN_RATE)
 
 #define ACL_F_ICASE	0x1
 
@@ -454,6 +464,7 @@ enum http_act {
 	HTTP_ACT_REDIRECT,
 	HTTP_ACT_RETURN,
 	HTTP_ACT_PROMETHEUS,	/* use-service prometheus-exporter */
+	HTTP_ACT_TRACK_SC,	/* track-scN src [table T] */
 };
 
 enum redir_kind {
@@ -474,6 +485,8 @@ struct conf_http_rule {
 	const char *ctype;	/* return: content-type */
 	const char *body;	/* return: body */
 	size_t body_len;
+	unsigned sc;		/* track-scN: N */
+	const char *table;	/* track-scN: table T, or NULL */
 	const struct conf_cond *cond;
 };
 

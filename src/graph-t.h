@@ -18,6 +18,7 @@
 
 struct g_backend;
 struct g_frontend;
+struct g_table;
 struct state_backend;
 struct state_frontend;
 struct state_node;
@@ -116,6 +117,8 @@ struct g_http_rule {
 	const char *ctype;
 	const char *body;
 	size_t body_len;
+	unsigned sc;			/* track-scN */
+	const struct g_table *table;	/* track-scN: its table */
 	const struct g_cond *cond;	/* NULL: always */
 };
 

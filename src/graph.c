@@ -212,6 +212,18 @@ gb_rules(struct gb *b, const struct g_proxy *gp,
 		}
 		g->redir = r->redir;
 		g->status = r->status;
+		g->sc = r->sc;
+		if (r->act == HTTP_ACT_TRACK_SC) {
+			const char *tn = r->table ? r->table : gp->name;
+
+			g->table = graph_find_table(b->g, tn);
+			if (g->table == NULL) {
+				diag_error(b->d, &r->loc, "no stick-table '%s' to "
+				    "track in (a section named so must have "
+				    "one)", tn);
+				b->failed = true;
+			}
+		}
 		g->ctype = gb_str(b, r->ctype);
 		if (r->body != NULL) {
 			char *body = gb_alloc(b, r->body_len + 1);

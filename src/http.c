@@ -2,6 +2,8 @@
 
 #include "http.h"
 
+#include "stick.h"
+
 #include "fmt.h"
 #include "graph.h"
 
@@ -128,6 +130,30 @@ http_op_add(struct http_ops *ops, bool del, const struct g_http_rule *r,
 	}
 }
 
+/*
+ * track-scN src: the client's entry in the table counts this request,
+ * and stays the request's counter N (the first track of N wins).
+ */
+static void
+http_track(const struct g_http_rule *r, const struct acl_sample *smp)
+{
+	struct acl_sc *sc = smp->sc;
+	unsigned char key[STK_KEY_MAX];
+	size_t kl;
+
+	if (sc == NULL || r->sc > 2 || sc->e[r->sc] != NULL ||
+	    r->table == NULL || r->table->t == NULL || smp->src == NULL)
+		return;
+	kl = stk_key_ip(r->table->t, smp->src, key);
+	sc->e[r->sc] = stk_track(r->table->t, key, kl,
+	    1u << STK_D_HTTP_REQ_RATE | 1u << STK_D_CONN_RATE, true,
+	    smp->now_ms);
+	if (sc->e[r->sc] == NULL)
+		return;
+	sc->t[r->sc] = r->table->t;
+	stk_conn(sc->t[r->sc], sc->e[r->sc], 1);
+}
+
 const struct g_http_rule *
 http_rules(const struct g_http_rule *rules, unsigned n,
     const struct acl_sample *smp, struct http_ops *ops)
@@ -149,6 +175,9 @@ http_rules(const struct g_http_rule *rules, unsigned n,
 			break;
 		case HTTP_ACT_DEL_HEADER:
 			http_op_add(ops, true, r, smp);
+			break;
+		case HTTP_ACT_TRACK_SC:
+			http_track(r, smp);
 			break;
 		case HTTP_ACT_DENY:
 		case HTTP_ACT_REDIRECT:

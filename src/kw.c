@@ -3093,9 +3093,9 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		{ "set-query",		0, 0, 0, KW_LATER },
 		{ "set-var",		0, 0, 0, KW_LATER },
 		{ "tarpit",		0, 0, 0, KW_LATER },
-		{ "track-sc0",		0, 0, 0, KW_LATER },
-		{ "track-sc1",		0, 0, 0, KW_LATER },
-		{ "track-sc2",		0, 0, 0, KW_LATER },
+		{ "track-sc0",		0, HTTP_ACT_TRACK_SC, 3, NULL },
+		{ "track-sc1",		0, HTTP_ACT_TRACK_SC, 3, NULL },
+		{ "track-sc2",		0, HTTP_ACT_TRACK_SC, 3, NULL },
 		{ "use-service",	0, HTTP_ACT_PROMETHEUS, 1, NULL },
 	};
 	static const struct kw_sub rsp_acts[] = {
@@ -3172,6 +3172,24 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		break;
 	case HTTP_ACT_RETURN:
 		bad = kw_act_return(ctx, st, 2, r);
+		break;
+	case HTTP_ACT_TRACK_SC:
+		r->sc = (unsigned)(st->words[1].s[8] - '0');
+		if (kw_nargs(ctx, st, 2, 1, 3, name) < 0) {
+			bad = -1;
+		} else if (!conf_word_is(&st->words[2], "src")) {
+			diag_error(ctx->d, &st->words[2].loc, "'%s' tracks "
+			    "'src' (the client's address), not '%s'", name,
+			    st->words[2].s);
+			bad = -1;
+		} else if (st->nwords == 5 && conf_word_is(&st->words[3],
+		    "table")) {
+			r->table = kw_dup(ctx, &st->words[4]);
+		} else if (st->nwords != 3) {
+			diag_error(ctx->d, &st->words[3].loc, "'%s src' takes "
+			    "only 'table NAME' after it", name);
+			bad = -1;
+		}
 		break;
 	case HTTP_ACT_PROMETHEUS:
 		if (kw_nargs(ctx, st, 2, 1, 1, name) < 0) {

@@ -44,6 +44,7 @@
 #include "lsn.h"
 #include "pp.h"
 #include "state.h"
+#include "stick.h"
 #include "stats.h"
 #include "tls.h"
 #include "val.h"
@@ -192,8 +193,7 @@ struct txn {
 	struct qent q;		/* waiting for a server (maxconn) */
 	const struct g_server *ck_srv;	/* the server its cookie names */
 	uint64_t ck_first;	/* when that cookie was first set (maxlife) */
-	char ck_req[512];	/* the Cookie field sent on, when rewritten */
-	char ck_rsp[1024];	/* Set-Cookie values weir writes */
+	struct acl_sc stk;	/* the stick counters it tracks */
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 	uint64_t bin, bout;	/* client bytes not yet counted */
 	uint64_t t0_us;		/* first try to reach a server */
@@ -210,6 +210,8 @@ struct txn {
 	struct http_ops rsp_ops;
 	struct h1_msg reqm;
 	struct h1_msg rspm;
+	char ck_req[512];	/* the Cookie field sent on, when rewritten */
+	char ck_rsp[1024];	/* Set-Cookie values weir writes */
 };
 
 /* A call that may free the session says so with this. */
@@ -243,6 +245,7 @@ static int sess_start(struct sess *);
 static void q_grant(struct state_backend *);
 static bool q_leave(struct txn *, bool);
 static int txn_enqueue(struct txn *, bool);
+static void txn_untrack(struct txn *);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -970,6 +973,7 @@ txn_free(struct sess *s, struct txn *t)
 		txn_log(s, t);
 	if (t->q.where != QE_NONE)
 		(void)q_leave(t, true);
+	txn_untrack(t);
 	txn_release_server(t);
 	if (t->sc != NULL) {
 		t->sc->txn = NULL;
@@ -1090,6 +1094,55 @@ sc_close(struct srvconn *sc)
 		close(sc->fd);
 	sc->next = w->free_sc;
 	w->free_sc = sc;
+}
+
+/* ---- stick counters ----------------------------------------------------- */
+
+/* Let go of the entries the request tracked (conn_cur goes down). */
+static void
+txn_untrack(struct txn *t)
+{
+	unsigned k;
+
+	for (k = 0; k < 3; k++) {
+		if (t->stk.e[k] == NULL)
+			continue;
+		stk_conn(t->stk.t[k], t->stk.e[k], -1);
+		stk_release(t->stk.t[k], t->stk.e[k], io_now_ms());
+		t->stk.e[k] = NULL;
+	}
+}
+
+/*
+ * A 429 says when to come back: the period of the request rate the
+ * request was counted in (RFC 6585 4), in seconds.
+ */
+static size_t
+txn_retry_after(const struct txn *t, char *out, size_t len, size_t cap)
+{
+	uint64_t secs = 1;
+	char h[48];
+	char *eol;
+	unsigned k;
+	int n;
+
+	for (k = 0; k < 3; k++) {
+		if (t->stk.t[k] != NULL &&
+		    t->stk.t[k]->def.period_ms[STK_D_HTTP_REQ_RATE] > 0) {
+			secs = (t->stk.t[k]->def.period_ms[STK_D_HTTP_REQ_RATE] +
+			    999) / 1000;
+			break;
+		}
+	}
+	n = snprintf(h, sizeof(h), "Retry-After: %llu\r\n",
+	    (unsigned long long)secs);
+	eol = memchr(out, '\n', len);
+	if (eol == NULL || n <= 0 || len + (size_t)n > cap)
+		return len;
+	eol++;
+	memmove(eol + n, eol, len - (size_t)(eol - out));
+	memcpy(eol, h, (size_t)n);
+	return len + (size_t)n;
 }
 
 /* ---- sticky cookies ----------------------------------------------------- */
@@ -1957,6 +2010,8 @@ sess_answer(struct sess *s, unsigned status, const char *why)
 	if (len == 0)
 		len = http_answer(out, s->w->scratch_size, status,
 		    t && t->fe ? &t->fe->px : NULL, true);
+	if (status == 429 && t != NULL && len > 0)
+		len = txn_retry_after(t, out, len, s->w->scratch_size);
 	/* whatever the client sends after this is not read as a request */
 	s->flags |= SF_LINGER;
 	if (len == 0) {
@@ -2124,6 +2179,10 @@ txn_request(struct sess *s)
 
 	http_sample(&smp, &v, &s->peer.sa);
 	smp.ssl = s->ssl;
+	smp.sc = &t->stk;
+	smp.g = t->g;
+	smp.table = fe->px.table;
+	smp.now_ms = io_now_ms();
 	if (fe->monitor_uri != NULL &&
 	    smp.path_len == strlen(fe->monitor_uri) &&
 	    memcmp(smp.path, fe->monitor_uri, smp.path_len) == 0) {
