@@ -589,7 +589,6 @@ static int
 chk_tcpchk_verdict(struct chk *c, struct verdict *v)
 {
 	const struct g_backend *be = c->be;
-	bool expected = false;
 
 	while (c->step < be->ntcpchk) {
 		const struct g_tcpchk *r = &be->tcpchk[c->step];
@@ -634,11 +633,9 @@ chk_tcpchk_verdict(struct chk *c, struct verdict *v)
 			}
 			c->rlen = 0;
 			c->step++;
-			expected = true;
 			break;
 		}
 	}
-	(void)expected;
 	v->status = CHK_ST_L6OK;
 	snprintf(v->why, sizeof(v->why), "%u tcp-check rules passed",
 	    be->ntcpchk);
@@ -764,6 +761,33 @@ chk_connected(struct chk *c)
 }
 
 /*
+ * What an SSL_read or SSL_write that returned n <= 0 means: 0 at the end
+ * of the stream, else -1 with errno EAGAIN (wait for what *ev says) or
+ * EPROTO (the connection failed; it closes quietly).
+ */
+static ssize_t
+chk_tls_result(struct chk *c, int n, short *ev)
+{
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_WANT_READ:
+		*ev = EV_READ;
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_WANT_WRITE:
+		*ev = EV_WRITE;
+		errno = EAGAIN;
+		return -1;
+	default:
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
+}
+
+/*
  * Bytes over TLS when the check has it, else over the socket: > 0 bytes,
  * 0 at the end, -1 with errno EAGAIN (wait for what *ev says) or another.
  */
@@ -777,21 +801,7 @@ chk_send(struct chk *c, const char *p, size_t len, short *ev)
 		return send(c->fd, p, len, MSG_NOSIGNAL);
 	ERR_clear_error();
 	n = SSL_write(c->ssl, p, (int)len);
-	if (n > 0)
-		return n;
-	switch (SSL_get_error(c->ssl, n)) {
-	case SSL_ERROR_WANT_READ:
-		*ev = EV_READ;
-		/* fall through */
-	case SSL_ERROR_WANT_WRITE:
-		errno = EAGAIN;
-		return -1;
-	default:
-		SSL_set_quiet_shutdown(c->ssl, 1);
-		ERR_clear_error();
-		errno = EPROTO;
-		return -1;
-	}
+	return n > 0 ? n : chk_tls_result(c, n, ev);
 }
 
 static ssize_t
@@ -804,23 +814,7 @@ chk_recv(struct chk *c, char *p, size_t len, short *ev)
 		return recv(c->fd, p, len, 0);
 	ERR_clear_error();
 	n = SSL_read(c->ssl, p, (int)len);
-	if (n > 0)
-		return n;
-	switch (SSL_get_error(c->ssl, n)) {
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
-	case SSL_ERROR_WANT_WRITE:
-		*ev = EV_WRITE;
-		/* fall through */
-	case SSL_ERROR_WANT_READ:
-		errno = EAGAIN;
-		return -1;
-	default:
-		SSL_set_quiet_shutdown(c->ssl, 1);
-		ERR_clear_error();
-		errno = EPROTO;
-		return -1;
-	}
+	return n > 0 ? n : chk_tls_result(c, n, ev);
 }
 
 /* Send what waits, read what comes, decide, or wait for the socket. */

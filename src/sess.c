@@ -835,6 +835,18 @@ sess_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* The PROXY header read: the client is the one it names, if any. */
+static void
+sess_pp_apply(struct sess *s, const struct pp_addrs *pa)
+{
+	if (!pa->local && pa->family != AF_UNSPEC) {
+		memcpy(&s->peer, &pa->src, sizeof(s->peer));
+		memcpy(&s->pp_dst, &pa->dst, sizeof(s->pp_dst));
+		s->flags |= SF_PP_DST;
+	}
+	s->flags &= ~SF_PP;
+}
+
 /* ---- TLS handshakes ---------------------------------------------------- */
 
 /*
@@ -864,12 +876,7 @@ sess_tls_pp(struct sess *s)
 		sess_close(s, "bad PROXY protocol header");
 		return -1;
 	}
-	if (!pa.local && pa.family != AF_UNSPEC) {
-		memcpy(&s->peer, &pa.src, sizeof(s->peer));
-		memcpy(&s->pp_dst, &pa.dst, sizeof(s->pp_dst));
-		s->flags |= SF_PP_DST;
-	}
-	s->flags &= ~SF_PP;
+	sess_pp_apply(s, &pa);
 	return 1;
 }
 
@@ -1851,12 +1858,7 @@ sess_pp(struct sess *s, struct buf *b)
 		sess_close(s, "bad PROXY protocol header");
 		return -1;
 	}
-	if (!pa.local && pa.family != AF_UNSPEC) {
-		memcpy(&s->peer, &pa.src, sizeof(s->peer));
-		memcpy(&s->pp_dst, &pa.dst, sizeof(s->pp_dst));
-		s->flags |= SF_PP_DST;
-	}
-	s->flags &= ~SF_PP;
+	sess_pp_apply(s, &pa);
 	buf_consume(b, (uint32_t)r);
 	buf_compact(b);
 	return 1;
