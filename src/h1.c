@@ -10,6 +10,9 @@
 
 #include <assert.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* h1_cls[] bits */
 /* clang-format off */
@@ -66,11 +69,99 @@ static const unsigned char h1_cls[256] = {
 
 #define H1_IS(c, k) (h1_cls[(unsigned char)(c)] & (k))
 
+/*
+ * The offset of the first byte of p[i..n) that is not in class k (k one
+ * of C_TCHAR and C_VCHAR | C_WS), or n. The vector loops test sixteen
+ * bytes at a time against the same sets as the table; the byte loop ends
+ * the scan and is the whole of it where SSE2 is missing.
+ */
+#ifdef __SSE2__
+static inline uint32_t
+h1_span_value(const unsigned char *p, uint32_t i, uint32_t n)
+{
+	const __m128i sp = _mm_set1_epi8(0x20), tab = _mm_set1_epi8(0x09);
+	const __m128i del = _mm_set1_epi8(0x7f), zero = _mm_setzero_si128();
+
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		/* CTLs but HTAB, and DEL; bytes from 0x80 are obs-text */
+		__m128i ctl = _mm_andnot_si128(
+		    _mm_or_si128(_mm_cmplt_epi8(v, zero), _mm_cmpeq_epi8(v, tab)),
+		    _mm_cmplt_epi8(v, sp));
+		unsigned bad = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(ctl, _mm_cmpeq_epi8(v, del)));
+
+		if (bad != 0)
+			return i + (uint32_t)__builtin_ctz(bad);
+		i += 16;
+	}
+	while (i < n && H1_IS(p[i], C_VCHAR | C_WS))
+		i++;
+	return i;
+}
+
+/* Whether each byte of v is in [lo, hi]; only for lo > 0 and hi < 0x7f. */
+static inline __m128i
+h1_in(__m128i v, char lo, char hi)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static inline __m128i
+h1_eq(__m128i v, char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+static inline uint32_t
+h1_span_token(const unsigned char *p, uint32_t i, uint32_t n)
+{
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		/* not a tchar: CTLs, SP, DEL, 0x80 and up, and the delimiters
+		 * "(),/:;<=>?@[\]{} (RFC 9110 5.6.2) */
+		__m128i x = _mm_or_si128(
+		    _mm_cmplt_epi8(v, _mm_set1_epi8(0x21)), h1_eq(v, 0x7f));
+		x = _mm_or_si128(x, _mm_or_si128(h1_eq(v, '"'), h1_eq(v, ',')));
+		x = _mm_or_si128(x, _mm_or_si128(h1_eq(v, '/'), h1_eq(v, '{')));
+		x = _mm_or_si128(x, _mm_or_si128(h1_eq(v, '}'),
+		    h1_in(v, '(', ')')));
+		x = _mm_or_si128(x, _mm_or_si128(h1_in(v, ':', '@'),
+		    h1_in(v, '[', ']')));
+		unsigned bad = (unsigned)_mm_movemask_epi8(x);
+
+		if (bad != 0)
+			return i + (uint32_t)__builtin_ctz(bad);
+		i += 16;
+	}
+	while (i < n && H1_IS(p[i], C_TCHAR))
+		i++;
+	return i;
+}
+#else
+static inline uint32_t
+h1_span_value(const unsigned char *p, uint32_t i, uint32_t n)
+{
+	while (i < n && H1_IS(p[i], C_VCHAR | C_WS))
+		i++;
+	return i;
+}
+
+static inline uint32_t
+h1_span_token(const unsigned char *p, uint32_t i, uint32_t n)
+{
+	while (i < n && H1_IS(p[i], C_TCHAR))
+		i++;
+	return i;
+}
+#endif
+
 /* struct h1_msg seen bits: facts the end of the head acts on */
 /* clang-format off */
-#define H1_SEEN_CONN	0x01	/* a Connection field */
 #define H1_SEEN_UPGRADE	0x02	/* an Upgrade field: upgrade */
 #define H1_SEEN_WS	0x04	/* an Upgrade field lists websocket */
+#define H1_SEEN_CONN_NAMES 0x01	/* Connection names a field of no hop kind */
 
 /* Header kinds that are hop-by-hop whatever Connection says. */
 #define H1_HOP_KINDS							\
@@ -273,10 +364,12 @@ h1_list_next(const char *v, size_t vlen, size_t *i, size_t *off, size_t *len)
 {
 	size_t s = *i, e;
 
+	const char *comma;
+
 	if (s > vlen)
 		return false;
-	for (e = s; e < vlen && v[e] != ','; e++)
-		;
+	comma = s < vlen ? memchr(v + s, ',', vlen - s) : NULL;
+	e = comma != NULL ? (size_t)(comma - v) : vlen;
 	*i = e + 1;
 	while (s < e && H1_IS(v[s], C_WS))
 		s++;
@@ -443,10 +536,10 @@ h1_hdr_kind(const char *name, size_t len)
 {
 	const struct h1_name *e;
 
-	if (len >= sizeof(h1_names_at))
+	if (len == 0 || len >= sizeof(h1_names_at))
 		return H1_HDR_OTHER;
 	for (e = &h1_names[h1_names_at[len]]; e->len == len; e++)
-		if (h1_name_is(name, e->lc, len))
+		if ((name[0] | 0x20) == e->lc[0] && h1_name_is(name, e->lc, len))
 			return e->kind;
 	return H1_HDR_OTHER;
 }
@@ -551,19 +644,25 @@ h1_connection(struct h1_msg *m, const char *buf, const struct h1_hdr *h)
 			if (!H1_IS(v[k], C_TCHAR))
 				return h1_fail(m, H1_ERR_CONNECTION,
 				    h->value_off + (uint32_t)k);
+		/* a token: h1_name_is() compares it as it does names */
 		kind = h1_hdr_kind(v + off, len);
 		if (kind == H1_HDR_HOST || kind == H1_HDR_CONTENT_LENGTH ||
 		    kind == H1_HDR_TRANSFER_ENCODING)
 			return h1_fail(
 			    m, H1_ERR_CONNECTION, h->value_off + (uint32_t)off);
-		if (len == 5 && h1_caseeq(v + off, "close", 5))
-			m->flags |= H1_MF_CONN_CLOSE;
-		else if (len == 10 && h1_caseeq(v + off, "keep-alive", 10))
+		if (kind == H1_HDR_KEEP_ALIVE)
 			m->flags |= H1_MF_CONN_KEEPALIVE;
-		else if (len == 7 && h1_caseeq(v + off, "upgrade", 7))
+		else if (kind == H1_HDR_UPGRADE)
 			m->flags |= H1_MF_CONN_UPGRADE;
+		else if (len == 5 && h1_name_is(v + off, "close", 5))
+			m->flags |= H1_MF_CONN_CLOSE;
+		/*
+		 * Fields of the hop-by-hop kinds are marked already; any
+		 * other name (even "close") is left to h1_mark_hop().
+		 */
+		if (!((H1_HOP_KINDS >> kind) & 1))
+			m->seen |= H1_SEEN_CONN_NAMES;
 	}
-	m->seen |= H1_SEEN_CONN;
 	return 0;
 }
 
@@ -652,7 +751,7 @@ h1_finish(struct h1_msg *m, const char *buf)
 	/* An HTTP/1.0 Upgrade is ignored (RFC 9110 7.8). */
 	uint32_t upgrade = H1_MF_CONN_UPGRADE | H1_MF_VER_11;
 
-	if (m->seen & H1_SEEN_CONN)
+	if (m->seen & H1_SEEN_CONN_NAMES)
 		h1_mark_hop(m, buf);
 	if ((m->flags & upgrade) == upgrade && (m->seen & H1_SEEN_UPGRADE)) {
 		m->flags |= H1_MF_UPGRADE;
@@ -799,8 +898,7 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			i++;
 			break;
 		case H1_S_METHOD:
-			while (i < n && H1_IS(p[i], C_TCHAR))
-				i++;
+			i = h1_span_token(p, i, n);
 			if (i == n)
 				break;
 			if (p[i] != ' ')
@@ -847,6 +945,15 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			i++;
 			break;
 		case H1_S_STATUS:
+			if (m->sub == 0 && n - i >= 4 && H1_IS(c, C_DIGIT) &&
+			    H1_IS(p[i + 1], C_DIGIT) &&
+			    H1_IS(p[i + 2], C_DIGIT)) {
+				/* the three digits in one step */
+				m->status = (uint16_t)((c - '0') * 100 +
+				    (p[i + 1] - '0') * 10 + (p[i + 2] - '0'));
+				m->sub = 3;
+				i += 3;
+			}
 			if (m->sub == 3) {
 				if (h1_status_end(m, buf, i) < 0)
 					return -1;
@@ -861,8 +968,7 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			i++;
 			break;
 		case H1_S_REASON:
-			while (i < n && H1_IS(p[i], C_VCHAR | C_WS))
-				i++;
+			i = h1_span_value(p, i, n);
 			if (i == n)
 				break;
 			if (p[i] != '\r')
@@ -891,8 +997,7 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			 */
 			/* FALLTHROUGH */
 		case H1_S_HDR_NAME:
-			while (i < n && H1_IS(p[i], C_TCHAR))
-				i++;
+			i = h1_span_token(p, i, n);
 			if (i == n)
 				break;
 			if (p[i] != ':')
@@ -911,13 +1016,7 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			/* FALLTHROUGH */
 		case H1_S_HDR_VALUE:
 			/* The hot loop: most bytes of a head are values. */
-			while (n - i >= 4 && H1_IS(p[i], C_VCHAR | C_WS) &&
-			    H1_IS(p[i + 1], C_VCHAR | C_WS) &&
-			    H1_IS(p[i + 2], C_VCHAR | C_WS) &&
-			    H1_IS(p[i + 3], C_VCHAR | C_WS))
-				i += 4;
-			while (i < n && H1_IS(p[i], C_VCHAR | C_WS))
-				i++;
+			i = h1_span_value(p, i, n);
 			if (i == n)
 				break;
 			if (p[i] != '\r')

@@ -204,6 +204,82 @@ body_str(enum h1_body b)
 	return (unsigned)b < 5 ? names[b] : "?";
 }
 
+/* RFC 9110 5.6.2's tchar, written out apart from the parser's table. */
+static bool
+is_tchar(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || (c != 0 && strchr("!#$%&'*+-.^_`|~",
+	    (int)c) != NULL);
+}
+
+/* Put b where s[0..n) has '#'. */
+static void
+put_byte(char *s, int n, unsigned b)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '#')
+			s[i] = (char)b;
+}
+
+/*
+ * Names, methods and values are scanned sixteen bytes at a time where
+ * the bytes are there: every byte value at offsets around those blocks
+ * must be judged as the one-byte-at-a-time scan judges it, and as the
+ * RFC says.
+ */
+static void
+test_every_byte_is_judged_alike_anywhere_in_a_long_token(void)
+{
+	static const unsigned at[] = { 0, 1, 7, 14, 15, 16, 17, 30, 31, 32,
+	    38 };
+	char s[256];
+	unsigned b, k;
+	int n, rc;
+
+	for (b = 0; b < 256; b++) {
+		for (k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+			char tok[41];
+
+			memset(tok, 'a', 40);
+			tok[40] = '\0';
+			tok[at[k]] = '#';	/* b, once the message is made */
+			/* a field name */
+			n = snprintf(s, sizeof(s), "GET / HTTP/1.1\r\nHost: h\r\n"
+			    "X%.40s: v\r\n\r\n", tok);
+			put_byte(s, n, b);
+			rc = parse_all(&t_m, H1_REQUEST, 0, s, (size_t)n,
+			    __LINE__);
+			if (is_tchar(b) || b == ':')
+				EXPECT_INT(rc, n);
+			else
+				EXPECT_INT(rc, -1);
+			/* a method */
+			n = snprintf(s, sizeof(s), "%.40s / HTTP/1.1\r\n"
+			    "Host: h\r\n\r\n", tok);
+			put_byte(s, n, b);
+			rc = parse_all(&t_m, H1_REQUEST, 0, s, (size_t)n,
+			    __LINE__);
+			if (is_tchar(b))
+				EXPECT_INT(rc, n);
+			else if (b != ' ' || at[k] == 0)
+				EXPECT_INT(rc, -1);
+			/* a field value, and a reason phrase */
+			n = snprintf(s, sizeof(s), "HTTP/1.1 200 %.40s\r\n"
+			    "X-V: %.40s\r\n\r\n", tok, tok);
+			put_byte(s, n, b);
+			rc = parse_all(&t_m, H1_RESPONSE, 0, s, (size_t)n,
+			    __LINE__);
+			if (b == '\t' || (b >= 0x20 && b != 0x7f))
+				EXPECT_INT(rc, n);
+			else
+				EXPECT_INT(rc, -1);
+		}
+	}
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static void
@@ -2038,5 +2114,7 @@ CU_TestInfo h1_tests[] = {
     {"trailer section is bounded", test_trailer_section_is_bounded},
     {"a failed chunk decoder stays failed",
         test_a_failed_chunk_decoder_stays_failed},
+    {"every byte is judged alike anywhere in a long token",
+        test_every_byte_is_judged_alike_anywhere_in_a_long_token},
     CU_TEST_INFO_NULL,
 };
