@@ -21,7 +21,6 @@
 #define ENG_MAX_THREADS	64
 #define ENG_MAX_FREE_BUFS	256	/* kept per worker beyond that: freed */
 #define ENG_MAX_IDLE_PER_SRV	64	/* idle server connections per worker */
-#define ENG_COMMON_TMO		16	/* timeout durations kept in lists */
 
 struct eng;
 struct log;
@@ -116,12 +115,14 @@ struct eng_worker {
 	uint64_t rng;
 
 	struct log_ring *log;		/* traffic log records; NULL: none */
-	/* libevent's common timeouts made for this worker, by duration */
-	struct {
-		uint32_t ms;
-		const struct timeval *tv;
-	} ctmo[ENG_COMMON_TMO];
-	unsigned nctmo;
+	/*
+	 * The connections' timeouts: a binary heap by deadline, under one
+	 * libevent timer set for the earliest (sess.c).
+	 */
+	struct io_tnode *tq;
+	uint32_t tq_n, tq_cap;
+	struct event tq_ev;
+	uint64_t tq_armed;		/* ms the timer is set for; 0: unset */
 
 	unsigned nsess;			/* client connections open */
 	unsigned maxsess;		/* this worker's share of maxconn */

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,15 +91,23 @@ enum sc_state {
 struct txn;
 
 /*
- * What a connection's event is registered for. The timeout is lazy: the
- * deadline moves forward without touching libevent, whose timer may then
- * fire early; io_early() tells such a wake-up from a real timeout and sets
- * the timer again for what is left.
+ * What a connection's event is registered for. libevent sees only the
+ * interest; the timeout is the worker's (io_tq_*): a heap entry whose
+ * deadline may be earlier than the real one, which moves forward without
+ * touching the heap as the connection makes progress. An entry that
+ * comes due early is put back for what is left.
  */
 struct io_reg {
 	short what;		/* EV_READ, EV_WRITE or both; 0: none */
-	uint32_t ms;		/* the timeout libevent has */
+	uint32_t hidx;		/* 1 + its place in the heap; 0: not there */
 	uint64_t due;		/* when the connection really times out */
+};
+
+/* An entry of a worker's timeout heap. */
+struct io_tnode {
+	uint64_t at;		/* ms: when it comes up */
+	struct io_reg *reg;
+	struct event *ev;	/* made active with EV_TIMEOUT then */
 };
 
 struct srvconn {
@@ -294,78 +303,184 @@ io_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/*
- * The timeval to give libevent for ms: one of the worker's common
- * timeouts, which libevent keeps in a list per duration instead of its
- * heap (a persistent event's timer is set again at each wake-up), or a
- * plain one in *tv.
- */
-static const struct timeval *
-io_tv(struct eng_worker *w, uint32_t ms, struct timeval *tv)
+/* ---- the worker's timeout heap --------------------------------------- */
+
+static void
+io_tq_set(struct eng_worker *w, uint32_t i, struct io_tnode n)
 {
-	unsigned i;
+	w->tq[i] = n;
+	n.reg->hidx = i + 1;
+}
 
-	for (i = 0; i < w->nctmo; i++)
-		if (w->ctmo[i].ms == ms)
-			return w->ctmo[i].tv;
-	tv_ms(tv, ms);
-	if (w->nctmo < ENG_COMMON_TMO) {
-		const struct timeval *c =
-		    event_base_init_common_timeout(w->base, tv);
+static void
+io_tq_up(struct eng_worker *w, uint32_t i)
+{
+	struct io_tnode n = w->tq[i];
 
-		if (c != NULL) {
-			w->ctmo[w->nctmo].ms = ms;
-			w->ctmo[w->nctmo++].tv = c;
-			return c;
-		}
+	while (i > 0 && w->tq[(i - 1) / 2].at > n.at) {
+		io_tq_set(w, i, w->tq[(i - 1) / 2]);
+		i = (i - 1) / 2;
 	}
-	return tv;
+	io_tq_set(w, i, n);
+}
+
+static void
+io_tq_down(struct eng_worker *w, uint32_t i)
+{
+	struct io_tnode n = w->tq[i];
+	uint32_t c;
+
+	while ((c = 2 * i + 1) < w->tq_n) {
+		if (c + 1 < w->tq_n && w->tq[c + 1].at < w->tq[c].at)
+			c++;
+		if (w->tq[c].at >= n.at)
+			break;
+		io_tq_set(w, i, w->tq[c]);
+		i = c;
+	}
+	io_tq_set(w, i, n);
+}
+
+/* Take reg out of the heap, if it is there. */
+static void
+io_tq_remove(struct eng_worker *w, struct io_reg *reg)
+{
+	uint32_t i = reg->hidx - 1;
+
+	if (reg->hidx == 0)
+		return;
+	reg->hidx = 0;
+	if (--w->tq_n == i)
+		return;
+	io_tq_set(w, i, w->tq[w->tq_n]);
+	io_tq_up(w, i);
+	io_tq_down(w, w->tq[i].reg->hidx - 1);
+}
+
+static void io_tq_fire(evutil_socket_t, short, void *);
+
+/* Set the worker's timer for the heap's first entry, if it is earlier. */
+static void
+io_tq_arm(struct eng_worker *w, uint64_t now)
+{
+	struct timeval tv;
+	uint64_t at;
+
+	if (w->tq_n == 0)
+		return;
+	at = w->tq[0].at;
+	if (w->tq_armed != 0 && w->tq_armed <= at)
+		return;
+	if (!event_initialized(&w->tq_ev))
+		evtimer_assign(&w->tq_ev, w->base, io_tq_fire, w);
+	evtimer_add(&w->tq_ev, tv_ms(&tv, at > now ? at - now : 0));
+	w->tq_armed = at;
+}
+
+/* Give reg an entry due at the latest at its deadline. */
+static int
+io_tq_put(struct eng_worker *w, struct event *ev, struct io_reg *reg,
+    uint64_t now)
+{
+	uint64_t at = reg->due - now > IO_TIMER_MAX_MS ? now + IO_TIMER_MAX_MS :
+	    reg->due;
+
+	if (reg->hidx != 0) {
+		if (w->tq[reg->hidx - 1].at <= at)
+			return 0;	/* it comes up early, and is put back */
+		w->tq[reg->hidx - 1].at = at;
+		w->tq[reg->hidx - 1].ev = ev;
+		io_tq_up(w, reg->hidx - 1);
+	} else {
+		if (w->tq_n == w->tq_cap) {
+			uint32_t cap = w->tq_cap ? 2 * w->tq_cap : 256;
+			struct io_tnode *q = realloc(w->tq, cap * sizeof(*q));
+
+			if (q == NULL)
+				return -1;
+			w->tq = q;
+			w->tq_cap = cap;
+		}
+		w->tq[w->tq_n] = (struct io_tnode){ at, reg, ev };
+		io_tq_up(w, w->tq_n++);
+	}
+	io_tq_arm(w, now);
+	return 0;
+}
+
+/*
+ * The worker's timer: each entry that has come up either times out, its
+ * event made active with EV_TIMEOUT, or goes back for what is left.
+ */
+static void
+io_tq_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct eng_worker *w = arg;
+	uint64_t now = io_now_ms();
+	struct io_tnode n;
+
+	(void)fd;
+	(void)what;
+	w->tq_armed = 0;
+	while (w->tq_n > 0 && w->tq[0].at <= now) {
+		n = w->tq[0];
+		io_tq_remove(w, n.reg);
+		if (n.reg->due > now) {
+			if (io_tq_put(w, n.ev, n.reg, now) < 0)
+				event_active(n.ev, EV_TIMEOUT, 0);
+			continue;
+		}
+		event_active(n.ev, EV_TIMEOUT, 0);
+	}
+	io_tq_arm(w, now);
 }
 
 /*
  * Register interest what (EV_READ, EV_WRITE or both; 0: none) on fd's
  * event ev, registered as *reg says, with a timeout of ms from now. The
- * epoll set changes only when what does, the timer only when the timeout
- * does: a deadline that moves forward is recorded, not registered.
+ * epoll set changes only when what does; the heap only when the deadline
+ * comes earlier than its entry.
  */
 static int
 io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
     event_callback_fn cb, void *arg, short what, uint64_t ms)
 {
-	struct timeval tv;
-	uint64_t full = ms != 0 ? ms : IO_FOREVER_MS;
-	uint32_t tmo = full > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS : (uint32_t)full;
+	uint64_t now = io_now_ms();
 
-	reg->due = io_now_ms() + full;
-	if (what == reg->what && tmo == reg->ms && event_initialized(ev))
-		return 0;
+	reg->due = now + (ms != 0 ? ms : IO_FOREVER_MS);
 	if (what != reg->what || !event_initialized(ev)) {
 		if (event_initialized(ev))
 			event_del(ev);
 		event_assign(ev, w->base, what ? fd : -1, what | EV_PERSIST, cb,
 		    arg);
 		reg->what = what;
+		if (what != 0 && event_add(ev, NULL) < 0)
+			return -1;
 	}
-	reg->ms = tmo;
-	return event_add(ev, io_tv(w, tmo, &tv));
+	return io_tq_put(w, ev, reg, now);
+}
+
+/* The connection of ev and reg is closing: no more timeout. */
+static void
+io_forget(struct eng_worker *w, struct event *ev, struct io_reg *reg)
+{
+	io_tq_remove(w, reg);
+	if (event_initialized(ev))
+		event_del(ev);
 }
 
 /*
- * The timer of ev fired: whether it is early, the deadline having moved
- * since, in which case the timer is set for what is left.
+ * ev was made active with EV_TIMEOUT: whether it is early, the deadline
+ * having moved since, in which case the entry goes back for what is left.
  */
 static bool
-io_early(struct event *ev, struct io_reg *reg)
+io_early(struct eng_worker *w, struct event *ev, struct io_reg *reg)
 {
-	struct timeval tv;
 	uint64_t now = io_now_ms();
 
 	if (now >= reg->due)
 		return false;
-	reg->ms = reg->due - now > IO_TIMER_MAX_MS ? IO_TIMER_MAX_MS :
-	    (uint32_t)(reg->due - now);
-	event_add(ev, tv_ms(&tv, reg->ms));
-	return true;
+	return io_tq_put(w, ev, reg, now) == 0;
 }
 
 /*
@@ -512,19 +627,22 @@ io_writev(int fd, SSL *ssl, struct iovec *iov, int n)
 		return done;
 	}
 	/*
-	 * send() and sendmsg() go straight to the socket layer; writev()
+	 * sendto() and sendmsg() go straight to the socket layer; writev()
 	 * and read() pass through the file layer first, a few hundred
-	 * nanoseconds a call on this path.
+	 * nanoseconds a call on this path. They are made through syscall():
+	 * glibc's wrappers are cancellation points, which in a threaded
+	 * process turn asynchronous cancellation on and off around each
+	 * call, and weir never cancels a thread.
 	 */
 	do {
 		if (n == 1) {
-			r = send(fd, iov[0].iov_base, iov[0].iov_len,
-			    MSG_NOSIGNAL);
+			r = syscall(SYS_sendto, fd, iov[0].iov_base,
+			    iov[0].iov_len, MSG_NOSIGNAL, NULL, 0);
 		} else {
 			struct msghdr msg = { .msg_iov = iov,
 			    .msg_iovlen = (size_t)n };
 
-			r = sendmsg(fd, &msg, MSG_NOSIGNAL);
+			r = syscall(SYS_sendmsg, fd, &msg, MSG_NOSIGNAL);
 		}
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
@@ -554,8 +672,9 @@ io_read(int fd, SSL *ssl, struct buf *b)
 			return 0;
 		return io_tls_again(ssl, n) ? -1 : -2;
 	}
-	do
-		r = recv(fd, b->data + b->end, room, 0);
+	do	/* recvfrom() through syscall(): see io_writev() */
+		r = syscall(SYS_recvfrom, fd, b->data + b->end, room, 0, NULL,
+		    NULL);
 	while (r < 0 && errno == EINTR);
 	if (r > 0)
 		b->end += (uint32_t)r;
@@ -1026,8 +1145,7 @@ sess_close(struct sess *s, const char *reason)
 		txn_term(s->txn, reason);
 		txn_free(s, s->txn);
 	}
-	if (event_initialized(&s->ev))
-		event_del(&s->ev);
+	io_forget(w, &s->ev, &s->reg);
 	if (s->hs_g != NULL) {
 		eng_graph_drop(w, s->hs_g);
 		s->hs_g = NULL;
@@ -1112,8 +1230,7 @@ sc_close(struct srvconn *sc)
 {
 	struct eng_worker *w = sc->w;
 
-	if (event_initialized(&sc->ev))
-		event_del(&sc->ev);
+	io_forget(w, &sc->ev, &sc->reg);
 	io_tls_free(sc->ssl);
 	sc->ssl = NULL;
 	if (sc->fd >= 0)
@@ -3385,7 +3502,7 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	struct txn *t = s->txn;
 	ssize_t n;
 
-	if ((what & EV_TIMEOUT) && io_early(&s->ev, &s->reg)) {
+	if ((what & EV_TIMEOUT) && io_early(s->w, &s->ev, &s->reg)) {
 		what &= ~EV_TIMEOUT;
 		if (what == 0)
 			return;
@@ -3507,7 +3624,7 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 	struct srvconn *sc = arg;
 	struct txn *t = sc->txn;
 
-	if ((what & EV_TIMEOUT) && io_early(&sc->ev, &sc->reg)) {
+	if ((what & EV_TIMEOUT) && io_early(sc->w, &sc->ev, &sc->reg)) {
 		what &= ~EV_TIMEOUT;
 		if (what == 0)
 			return;
@@ -3888,4 +4005,9 @@ sess_worker_cleanup(struct eng_worker *w)
 		w->free_sc = sc->next;
 		free(sc);
 	}
+	if (event_initialized(&w->tq_ev))
+		event_del(&w->tq_ev);
+	free(w->tq);
+	w->tq = NULL;
+	w->tq_n = w->tq_cap = 0;
 }
