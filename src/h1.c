@@ -304,7 +304,7 @@ static bool h1_is_method(
     const struct h1_msg *, const char *, const char *, size_t);
 static int h1_version_byte(struct h1_msg *, unsigned char);
 static int h1_target_end(struct h1_msg *, const char *);
-static enum h1_hdr_kind h1_hdr_kind(const char *, size_t);
+static inline enum h1_hdr_kind h1_hdr_kind(const char *, size_t);
 static int h1_name_end(struct h1_msg *, const char *, uint32_t);
 static int h1_clen(struct h1_msg *, const char *, const struct h1_hdr *);
 static int h1_te(struct h1_msg *, const char *, const struct h1_hdr *);
@@ -512,26 +512,50 @@ static const unsigned char h1_names_at[20] = {
  * other tchars, none becomes a letter or '-' by it, so eight bytes are
  * compared at a time.
  */
-static bool
+static inline bool
 h1_name_is(const char *name, const char *lc, size_t len)
 {
 	const uint64_t low8 = 0x2020202020202020ULL;
 	uint64_t a, b;
+	uint32_t c, d;
+	uint16_t e, f;
+	size_t i;
 
-	for (; len >= 8; name += 8, lc += 8, len -= 8) {
-		memcpy(&a, name, 8);
-		memcpy(&b, lc, 8);
-		if ((a | low8) != b)
-			return false;
+	/* whole words, the last one overlapping the one before */
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&a, name + i, 8);
+			memcpy(&b, lc + i, 8);
+			if ((a | low8) != b)
+				return false;
+		}
+		memcpy(&a, name + len - 8, 8);
+		memcpy(&b, lc + len - 8, 8);
+		return (a | low8) == b;
 	}
-	for (; len > 0; name++, lc++, len--)
-		if ((*name | 0x20) != *lc)
+	if (len >= 4) {
+		memcpy(&c, name, 4);
+		memcpy(&d, lc, 4);
+		if ((c | 0x20202020u) != d)
 			return false;
-	return true;
+		memcpy(&c, name + len - 4, 4);
+		memcpy(&d, lc + len - 4, 4);
+		return (c | 0x20202020u) == d;
+	}
+	if (len >= 2) {
+		memcpy(&e, name, 2);
+		memcpy(&f, lc, 2);
+		if ((uint16_t)(e | 0x2020u) != f)
+			return false;
+		memcpy(&e, name + len - 2, 2);
+		memcpy(&f, lc + len - 2, 2);
+		return (uint16_t)(e | 0x2020u) == f;
+	}
+	return len == 0 || (name[0] | 0x20) == lc[0];
 }
 
 /* The kind of the field called name[0..len). */
-static enum h1_hdr_kind
+static inline enum h1_hdr_kind
 h1_hdr_kind(const char *name, size_t len)
 {
 	const struct h1_name *e;
