@@ -4084,7 +4084,8 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
-		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g) {
+		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g ||
+		    s->stk_g == g) {
 			sess_close(s, "hard-stop-after");
 		}
 	}
