@@ -142,7 +142,7 @@ struct sess {
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
 	struct acl_sc stk;	/* tracked by tcp-request connection rules */
-	struct graph *stk_g;	/* their tables' graph, held while tracked */
+	struct graph *stk_g;	/* their tables' graph, while tracked */
 	uint32_t hs_ms;		/* each wait of the handshake, at most */
 };
 
