@@ -43,8 +43,8 @@ frontend both
     bind 127.0.0.1:$PB
     stick-table type ip size 1k expire 60s store conn_cur,http_req_rate(60s)
     tcp-request connection track-sc0 src
-    tcp-request connection reject if { sc_conn_cur(0) gt 1 }
     http-request track-sc0 src
+    http-request deny deny_status 403 if { sc_conn_cur(0) gt 1 }
     http-request deny deny_status 429 if { sc_http_req_rate(0) gt 5 }
     default_backend one
 listen tcprate
@@ -127,7 +127,7 @@ like "$(cat hold.txt)" "^fourth: rejected$" "the 4th one is closed without an an
 like "$(cat hold.txt)" "^after a close: HTTP/1.1 200" "once one closes, a new one is accepted again"
 
 # ---- the connection's counter counts its requests; http-request does not
-# track its slot again (each request would otherwise count once more)
+# track its slot again (conn_cur would be 2 during each request: 403)
 set --
 i=0
 while [ $i -lt 8 ]; do set -- "$@" -o /dev/null "http://127.0.0.1:$PB/"; i=$((i + 1)); done
