@@ -520,6 +520,7 @@ struct conf_tcp_rule {
 /* The sample a stick rule keys its table with. */
 enum stick_key {
 	STICK_KEY_SRC = 0,	/* the client's address */
+	STICK_KEY_HDR,		/* hdr(name): a request header's value */
 };
 
 struct conf_stick_rule {
@@ -527,6 +528,7 @@ struct conf_stick_rule {
 	struct loc loc;
 	unsigned what;		/* STICK_* */
 	enum stick_key key;
+	const char *key_arg;	/* hdr(name): the name */
 	const char *table;	/* table T, or NULL: the backend's own */
 	const struct conf_cond *cond;
 };

@@ -130,9 +130,12 @@ struct g_tcp_rule {
 	const struct g_cond *cond;	/* NULL: always */
 };
 
-/* stick on|match|store-request src: a backend's persistence rules. */
+/* stick on|match|store-request: a backend's persistence rules. */
 struct g_stick_rule {
 	unsigned what;			/* STICK_MATCH, STICK_STORE */
+	enum stick_key key;
+	const char *key_arg;		/* hdr(name): the name */
+	size_t key_arg_len;
 	const struct g_table *table;
 	const struct g_cond *cond;	/* NULL: always */
 };

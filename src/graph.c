@@ -467,6 +467,9 @@ gb_stick(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 		struct g_stick_rule *g = &be->stick[be->nstick++];
 
 		g->what = r->what;
+		g->key = r->key;
+		g->key_arg = gb_str(b, r->key_arg);
+		g->key_arg_len = r->key_arg != NULL ? strlen(r->key_arg) : 0;
 		g->table = gb_rule_table(b, &be->px, r->table, &r->loc);
 		g->cond = gb_cond(b, &be->px, r->cond);
 	}

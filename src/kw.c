@@ -3505,8 +3505,38 @@ kw_tcp_request(struct kw_ctx *ctx, const struct kw *kw,
 }
 
 /*
- * stick on|match|store-request src [table T] [if|unless COND]: the
- * server a client went to, kept in a stick table, takes it there again.
+ * The key of a stick rule: src, or hdr(name) (req.hdr(name) too). Sets
+ * r->key and r->key_arg; returns 0, or -1 after an error.
+ */
+static int
+kw_stick_key(struct kw_ctx *ctx, const struct conf_word *w,
+    const char *name, struct conf_stick_rule *r)
+{
+	const char *p = w->s;
+	size_t n;
+
+	if (conf_word_is(w, "src")) {
+		r->key = STICK_KEY_SRC;
+		return 0;
+	}
+	if (strncmp(p, "req.", 4) == 0)
+		p += 4;
+	n = strlen(p);
+	if (strncmp(p, "hdr(", 4) != 0 || n < 6 || p[n - 1] != ')') {
+		diag_error(ctx->d, &w->loc, "'%s': key '%s' %s (weir keys on "
+		    "'src', the client's address, or 'hdr(name)')", name,
+		    w->s, KW_LATER);
+		return -1;
+	}
+	r->key = STICK_KEY_HDR;
+	r->key_arg = arena_strndup(&ctx->c->arena, p + 4, n - 5);
+	return r->key_arg != NULL ? 0 : -1;
+}
+
+/*
+ * stick on|match|store-request src|hdr(name) [table T] [if|unless COND]:
+ * the server a client went to, kept in a stick table, takes it there
+ * again.
  */
 static int
 kw_stick(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
@@ -3537,10 +3567,18 @@ kw_stick(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
 		return -1;
 	r->loc = st->loc;
 	r->what = (unsigned)s->id;
-	r->key = STICK_KEY_SRC;
 	r->cond = st->cond;
-	if (kw_src_table(ctx, st, 2, name, &r->table) < 0)
+	if (kw_nargs(ctx, st, 2, 1, 3, name) < 0 ||
+	    kw_stick_key(ctx, &st->words[2], name, r) < 0)
 		return -1;
+	if (st->nwords == 5 && conf_word_is(&st->words[3], "table")) {
+		if ((r->table = kw_dup(ctx, &st->words[4])) == NULL)
+			return -1;
+	} else if (st->nwords != 3) {
+		diag_error(ctx->d, &st->words[3].loc, "'%s %s' takes only "
+		    "'table NAME' after it", name, st->words[2].s);
+		return -1;
+	}
 	for (pp = &ctx->px->stick; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = r;

@@ -1376,6 +1376,50 @@ stick_server(const struct g_backend *be, int id)
 }
 
 /*
+ * The key of stick rule r for the request smp describes, in key
+ * (STK_KEY_MAX bytes): the client's address, or a header's value. Returns
+ * its length, 0 when the request has none.
+ */
+static size_t
+stick_key(const struct g_stick_rule *r, const struct acl_sample *smp,
+    unsigned char *key)
+{
+	const char *v;
+	size_t vl = 0;
+
+	if (r->key == STICK_KEY_SRC)
+		return stk_key_ip(r->table->t, smp->src, key);
+	if (smp->hdr == NULL || (v = smp->hdr(smp->hdr_arg, r->key_arg,
+	    r->key_arg_len, &vl)) == NULL || vl == 0)
+		return 0;
+	if (vl > STK_KEY_MAX)
+		vl = STK_KEY_MAX;
+	memcpy(key, v, vl);
+	return vl;
+}
+
+/* What stick rules are matched against: the request, or the connection. */
+static void
+txn_stick_sample(struct txn *t, struct http_view *v, struct acl_sample *smp)
+{
+	struct sess *s = t->s;
+
+	if (s->flags & SF_HTTP) {
+		v->buf = t->req->data;
+		v->m = &t->reqm;
+		http_sample(smp, v, &s->peer.sa);
+	} else {
+		memset(smp, 0, sizeof(*smp));
+		smp->src = &s->peer.sa;
+	}
+	smp->ssl = s->ssl;
+	smp->sc = &t->stk;
+	smp->g = t->g;
+	smp->table = t->be->px.table;
+	smp->now_ms = io_now_ms();
+}
+
+/*
  * stick match and stick on, once per request: the first matching rule
  * whose table names a usable server of the backend sends the request
  * there; otherwise the balancer picks. Rules that store are noted for
@@ -1385,7 +1429,6 @@ static void
 txn_stick_match(struct txn *t)
 {
 	const struct g_backend *be = t->be;
-	struct sess *s = t->s;
 	struct http_view v;
 	struct acl_sample smp;
 	unsigned char key[STK_KEY_MAX];
@@ -1393,19 +1436,7 @@ txn_stick_match(struct txn *t)
 	unsigned i;
 
 	t->stick_done = true;
-	if (s->flags & SF_HTTP) {
-		v.buf = t->req->data;
-		v.m = &t->reqm;
-		http_sample(&smp, &v, &s->peer.sa);
-	} else {
-		memset(&smp, 0, sizeof(smp));
-		smp.src = &s->peer.sa;
-	}
-	smp.ssl = s->ssl;
-	smp.sc = &t->stk;
-	smp.g = t->g;
-	smp.table = be->px.table;
-	smp.now_ms = io_now_ms();
+	txn_stick_sample(t, &v, &smp);
 	for (i = 0; i < be->nstick; i++) {
 		const struct g_stick_rule *r = &be->stick[i];
 		const struct g_server *srv;
@@ -1418,7 +1449,7 @@ txn_stick_match(struct txn *t)
 			t->stick_store |= 1u << i;
 		if (!(r->what & STICK_MATCH) || matched)
 			continue;
-		kl = stk_key_ip(r->table->t, &s->peer.sa, key);
+		kl = stick_key(r, &smp, key);
 		srv = stick_server(be, stk_server(r->table->t, key, kl,
 		    smp.now_ms));
 		if (srv != NULL && lb_usable(srv, t->tried)) {
@@ -1435,20 +1466,22 @@ txn_stick_store(struct txn *t)
 {
 	const struct g_backend *be = t->be;
 	unsigned char key[STK_KEY_MAX];
-	uint64_t now = io_now_ms();
+	struct http_view v;
+	struct acl_sample smp;
 	unsigned i;
 
 	if (t->srv->st == NULL)
 		return;
+	txn_stick_sample(t, &v, &smp);
 	for (i = 0; i < be->nstick && i < 32; i++) {
 		const struct g_stick_rule *r = &be->stick[i];
 		size_t kl;
 
 		if (!(t->stick_store & (1u << i)))
 			continue;
-		kl = stk_key_ip(r->table->t, &t->s->peer.sa, key);
-		(void)stk_set_server(r->table->t, key, kl,
-		    (int)t->srv->st->id + 1, now);
+		if ((kl = stick_key(r, &smp, key)) > 0)
+			(void)stk_set_server(r->table->t, key, kl,
+			    (int)t->srv->st->id + 1, smp.now_ms);
 	}
 }
 

@@ -426,11 +426,11 @@ verify_stk_type(unsigned type)
 }
 
 /*
- * A rule that keys table (NULL: px's own) on src: the table must exist
- * and hold addresses.
+ * The table a rule keys (NULL: px's own): it must exist. Returns it, or
+ * NULL after an error.
  */
-static void
-verify_src_table(const struct conf *c, const struct conf_proxy *px,
+static const struct conf_proxy *
+verify_rule_table(const struct conf *c, const struct conf_proxy *px,
     const char *table, const char *what, const struct loc *loc,
     struct diag *d)
 {
@@ -440,15 +440,29 @@ verify_src_table(const struct conf *c, const struct conf_proxy *px,
 		diag_error(d, loc, "'%s' needs a stick-table: %s '%s' has "
 		    "none (add one, or name another with 'table NAME')", what,
 		    px_kind(px), px->name);
-		return;
+		return NULL;
 	}
 	tp = table != NULL ? verify_find_table(c, table) : px;
-	if (tp == NULL) {
+	if (tp == NULL)
 		diag_error(d, loc, "'%s': no stick-table '%s' (a section "
 		    "named so must have one)", what, table);
-		return;
-	}
-	if (tp->stktable->type != STK_IP && tp->stktable->type != STK_IPV6)
+	return tp;
+}
+
+/*
+ * A rule that keys table (NULL: px's own) on src: the table must exist
+ * and hold addresses.
+ */
+static void
+verify_src_table(const struct conf *c, const struct conf_proxy *px,
+    const char *table, const char *what, const struct loc *loc,
+    struct diag *d)
+{
+	const struct conf_proxy *tp = verify_rule_table(c, px, table, what,
+	    loc, d);
+
+	if (tp != NULL && tp->stktable->type != STK_IP &&
+	    tp->stktable->type != STK_IPV6)
 		diag_error(d, loc, "'%s src' needs a stick-table of type ip "
 		    "or ipv6; '%s' is type %s", what, tp->name,
 		    verify_stk_type(tp->stktable->type));
@@ -543,9 +557,25 @@ verify_stick(struct conf *c, struct conf_proxy *px, struct diag *d)
 		verify_src_table(c, px, tp->name, what, &h->loc, d);
 	}
 	for (r = px->stick; r != NULL; r = r->next) {
+		const struct conf_proxy *tp;
+
 		verify_cond(c, px, r->cond, d);
-		verify_src_table(c, px, r->table, names[r->what & 3], &r->loc,
-		    d);
+		if (r->key == STICK_KEY_SRC) {
+			verify_src_table(c, px, r->table, names[r->what & 3],
+			    &r->loc, d);
+			continue;
+		}
+		if (px->mode != PX_MODE_HTTP)
+			diag_error(d, &r->loc, "'%s hdr(%s)' needs mode http; "
+			    "%s '%s' is mode tcp", names[r->what & 3],
+			    r->key_arg, px_kind(px), px->name);
+		tp = verify_rule_table(c, px, r->table, names[r->what & 3],
+		    &r->loc, d);
+		if (tp != NULL && tp->stktable->type != STK_STRING)
+			diag_error(d, &r->loc, "'%s hdr(%s)' needs a "
+			    "stick-table of type string; '%s' is type %s",
+			    names[r->what & 3], r->key_arg, tp->name,
+			    verify_stk_type(tp->stktable->type));
 	}
 }
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 19
+plan 22
 
 cd "$T_DIR" || exit 99
 backend s1 || exit 99
@@ -20,6 +20,7 @@ PT=$(free_port)
 PW=$(free_port)
 PS=$(free_port)
 PM=$(free_port)
+PU=$(free_port)
 SA="$T_DIR/admin.sock"
 WEIRCTL="$(dirname "$WEIR")/weirctl"
 
@@ -61,6 +62,9 @@ frontend web
 frontend sticky
     bind 127.0.0.1:$PS
     default_backend app
+frontend users
+    bind 127.0.0.1:$PU
+    default_backend byuser
 frontend metrics
     bind 127.0.0.1:$PM
     http-request use-service prometheus-exporter
@@ -70,6 +74,13 @@ backend app
     balance roundrobin
     stick-table type ip size 1k expire 10m
     stick on src
+    server s1 127.0.0.1:$PORT_s1
+    server s2 127.0.0.1:$PORT_s2
+    server s3 127.0.0.1:$PORT_s3
+backend byuser
+    balance roundrobin
+    stick-table type string len 32 size 1k expire 10m
+    stick on hdr(X-User)
     server s1 127.0.0.1:$PORT_s1
     server s2 127.0.0.1:$PORT_s2
     server s3 127.0.0.1:$PORT_s3
@@ -199,6 +210,20 @@ run "$WEIRCTL" -s "$SA" enable server "app/$first"
 : >r.txt
 for i in $(seq 1 5); do curl -s --max-time 5 "$U" >>r.txt; done
 is "$(tally r.txt)" "$moved=5" "once $first is back the client stays pinned to $moved"
+
+# ---- stick on a header: each user on a server of its own
+UU="http://127.0.0.1:$PU/"
+: >alice.txt
+: >bob.txt
+: >anon.txt
+for i in $(seq 1 10); do
+	curl -s --max-time 5 -H "X-User: alice" "$UU" >>alice.txt
+	curl -s --max-time 5 -H "X-User: bob" "$UU" >>bob.txt
+done
+for i in $(seq 1 6); do curl -s --max-time 5 "$UU" >>anon.txt; done
+like "$(tally alice.txt)" "^s[123]=10$" "stick on hdr(X-User): alice's 10 requests go to one server"
+like "$(tally bob.txt)" "^s[123]=10$" "and bob's to one server"
+is "$(tally anon.txt)" "s1=2 s2=2 s3=2" "requests without the header are balanced"
 
 stop_weir
 done_testing

@@ -1862,7 +1862,9 @@ test_tcp_request_and_stick(void)
 	    "  tcp-request content reject if { src 10.1.2.3 }\n"
 	    "  stick on src\n"
 	    "  stick match src table other if { src 10.0.0.0/8 }\n"
-	    "  stick store-request src table other\n");
+	    "  stick store-request src table other\n"
+	    "  stick on hdr(X-User) table users\n"
+	    "  stick match req.hdr(X-Id)\n");
 	PX(px, c, "l");
 	r = px->tcp_conn;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -1904,6 +1906,16 @@ test_tcp_request_and_stick(void)
 	s = s->next;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	EXPECT_INT(s->what, STICK_STORE);
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->key, STICK_KEY_HDR);
+	EXPECT_STR(s->key_arg, "X-User");
+	EXPECT_STR(s->table, "users");
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->what, STICK_MATCH);
+	EXPECT_INT(s->key, STICK_KEY_HDR);
+	EXPECT_STR(s->key_arg, "X-Id");
 	CU_ASSERT_PTR_NULL(s->next);
 	conf_free(c);
 
@@ -1954,7 +1966,12 @@ test_tcp_request_and_stick(void)
 	    "yet\n");
 	EXPECT_STR(kw_diags("backend b\n  stick on req.cook(sid)\n"),
 	    "t.conf:2:12: error: 'stick on': key 'req.cook(sid)' is not "
-	    "supported yet (weir keys on 'src', the client's address)\n");
+	    "supported yet (weir keys on 'src', the client's address, or "
+	    "'hdr(name)')\n");
+	EXPECT_STR(kw_diags("backend b\n  stick on hdr()\n"),
+	    "t.conf:2:12: error: 'stick on': key 'hdr()' is not supported "
+	    "yet (weir keys on 'src', the client's address, or "
+	    "'hdr(name)')\n");
 	EXPECT_STR(kw_diags("backend b\n  stick on src table\n"),
 	    "t.conf:2:16: error: 'stick on src' takes only 'table NAME' "
 	    "after it\n");

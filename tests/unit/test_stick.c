@@ -333,6 +333,23 @@ test_rules_config(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:4:3: error: 'http-request "
 	    "track-sc0 src' needs a stick-table of type ip or ipv6; 'f' is "
 	    "type integer\n"));
+	g = unit_graph("backend b\n  stick-table type ip size 10\n"
+	    "  stick on hdr(X-User)\n  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'stick on "
+	    "hdr(X-User)' needs mode http; backend 'b' is mode tcp\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'stick on "
+	    "hdr(X-User)' needs a stick-table of type string; 'b' is type "
+	    "ip\n"));
+	g = unit_graph("backend b\n  mode http\n"
+	    "  stick-table type string len 16 size 10\n"
+	    "  stick on hdr(X-User)\n  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL(graph_find_backend(g, "b")->stick[0].key,
+	    STICK_KEY_HDR);
+	EXPECT_STR(graph_find_backend(g, "b")->stick[0].key_arg, "X-User");
+	CU_ASSERT_EQUAL(graph_find_backend(g, "b")->stick[0].key_arg_len, 6);
+	graph_unref(g);
 	g = unit_graph("frontend f\n  mode http\n  bind 127.0.0.1:8080\n"
 	    "  acl api path_beg /api\n"
 	    "  tcp-request connection reject if api\n", &d);
