@@ -3424,6 +3424,25 @@ kw_tcp_append(struct conf_tcp_rule **pp, struct conf_tcp_rule *r)
 }
 
 /*
+ * A proxy starts with copies of its defaults' tcp-request rules, so that
+ * its own come after them without changing the defaults' list. Returns
+ * 0, or -1 when out of memory.
+ */
+static int
+kw_tcp_copy(struct kw_ctx *ctx, struct conf_tcp_rule **pp)
+{
+	const struct conf_tcp_rule *r = *pp;
+
+	for (*pp = NULL; r != NULL; r = r->next, pp = &(*pp)->next) {
+		if ((*pp = arena_alloc(&ctx->c->arena, sizeof(**pp))) == NULL)
+			return -1;
+		**pp = *r;
+		(*pp)->next = NULL;
+	}
+	return 0;
+}
+
+/*
  * tcp-request connection|content accept|reject|track-scN src [table T]
  * [if|unless COND]. Connection rules run at accept, content rules once
  * per request (mode http, after its head) or stream (mode tcp).
@@ -3475,6 +3494,12 @@ kw_tcp_request(struct kw_ctx *ctx, const struct kw *kw,
 	    NELEM(whens));
 	if (w == NULL)
 		return -1;
+	/* HAProxy takes them from named defaults sections only */
+	if (ctx->sec == KS_DEF && ctx->px->name[0] == '\0') {
+		diag_error(ctx->d, &st->words[0].loc, "'tcp-request' rules "
+		    "need a named defaults section ('defaults NAME')");
+		return -1;
+	}
 	if (st->nwords < 3) {
 		diag_error(ctx->d, &st->loc, "'tcp-request %s' needs an "
 		    "action (accept, reject or track-sc0..2)", w->name);
@@ -3635,7 +3660,7 @@ const struct kw kw_proxy_table[] = {
 	{ "stick",		KS_BE | KW_COND,	kw_stick, 0, 0, 0, NULL },
 	{ "stick-table",	KS_DEF | KS_FE | KS_BE,	kw_stick_table, 0, 0, 0, NULL },
 	{ "tcp-check",		KS_DEF | KS_BE,		kw_tcp_check, 0, 0, 0, NULL },
-	{ "tcp-request",	KS_FE | KW_COND,	kw_tcp_request, 0, 0, 0, NULL },
+	{ "tcp-request",	KS_DEF | KS_FE | KW_COND, kw_tcp_request, 0, 0, 0, NULL },
 	{ "tcp-response",	KS_BE,			NULL, 0, 0, 0, KW_LATER },
 	{ "timeout",		KS_PX,			kw_timeout, 0, 0, 0, NULL },
 	{ "unique-id-format",	KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
@@ -3718,6 +3743,9 @@ kw_proxy_new(struct kw_ctx *ctx, const struct conf_section *sec)
 			(*ep)->next = NULL;
 			ep = &(*ep)->next;
 		}
+		if (kw_tcp_copy(ctx, &px->tcp_conn) < 0 ||
+		    kw_tcp_copy(ctx, &px->tcp_content) < 0)
+			return NULL;
 	}
 	px->next = NULL;
 	px->loc = sec->header->loc;

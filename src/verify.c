@@ -541,8 +541,11 @@ verify_stick(struct conf *c, struct conf_proxy *px, struct diag *d)
 	const struct conf_stick_rule *r;
 	char what[32];
 
-	verify_tcp_rules(c, px, px->tcp_conn, true, d);
-	verify_tcp_rules(c, px, px->tcp_content, false, d);
+	/* a backend leaves those it inherited from defaults aside */
+	if (px->cap & PX_CAP_FE) {
+		verify_tcp_rules(c, px, px->tcp_conn, true, d);
+		verify_tcp_rules(c, px, px->tcp_content, false, d);
+	}
 	for (h = px->http_req; h != NULL; h = h->next) {
 		const struct conf_proxy *tp;
 

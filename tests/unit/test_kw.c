@@ -1919,6 +1919,25 @@ test_tcp_request_and_stick(void)
 	CU_ASSERT_PTR_NULL(s->next);
 	conf_free(c);
 
+	/* a named defaults section's rules come first, copied */
+	LOAD(c, "defaults base\n"
+	    "  tcp-request connection reject if { src 10.0.0.0/8 }\n"
+	    "frontend f1\n"
+	    "  tcp-request connection accept\n"
+	    "frontend f2\n");
+	PX(px, c, "f1");
+	r = px->tcp_conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r->next);
+	EXPECT_INT(r->next->act, TCP_ACT_ACCEPT);
+	PX(px, c, "f2");
+	r = px->tcp_conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NULL(r->next);
+	conf_free(c);
+
 	EXPECT_STR(kw_diags("frontend f\n  tcp-request\n"),
 	    "t.conf:2:3: error: 'tcp-request' needs 'connection' or "
 	    "'content' and an action\n");
@@ -1957,7 +1976,10 @@ test_tcp_request_and_stick(void)
 	    "takes only 'table NAME' after it\n");
 	EXPECT_STR(kw_diags("backend b\n  tcp-request connection reject\n"),
 	    "t.conf:2:3: error: keyword 'tcp-request' is not allowed in "
-	    "backend 'b' (only in frontend and listen sections)\n");
+	    "backend 'b' (only in defaults, frontend and listen sections)\n");
+	EXPECT_STR(kw_diags("defaults\n  tcp-request content accept\n"),
+	    "t.conf:2:3: error: 'tcp-request' rules need a named defaults "
+	    "section ('defaults NAME')\n");
 	EXPECT_STR(kw_diags("backend b\n  stick\n"),
 	    "t.conf:2:3: error: 'stick' needs 'on', 'match' or "
 	    "'store-request' and a key\n");
