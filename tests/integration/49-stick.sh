@@ -1,13 +1,14 @@
 #!/bin/sh
 # Stick tables at the connection and the server: tcp-request connection
 # tracks and rejects at accept (concurrent connections in mode http, a
-# connection rate in mode tcp, an address), its counters count the
-# requests of the connection; 'stick on src' pins a client to a server,
-# across a reload, and moves and pins it again when that server goes.
+# connection rate in mode tcp, an address, a rule of a named defaults
+# section), its counters count the requests of the connection; 'stick on
+# src' pins a client to a server, across a reload, and moves and pins it
+# again when that server goes; 'stick on hdr(X-User)' pins each user.
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 22
+plan 23
 
 cd "$T_DIR" || exit 99
 backend s1 || exit 99
@@ -28,12 +29,13 @@ cat >lb.conf <<CONF
 global
     nbthread 1
     stats socket $SA level admin
-defaults
+defaults base
     mode http
     timeout connect 2s
     timeout client 10s
     timeout server 10s
     option redispatch
+    tcp-request connection reject if { src 127.0.0.3 }
 frontend conn
     bind 127.0.0.1:$PC
     stick-table type ip size 1k expire 60s store conn_cur,conn_rate(60s)
@@ -168,13 +170,15 @@ is "$(curl -s --max-time 5 --interface 127.0.0.2 -o /dev/null -w '%{http_code}' 
     "http://127.0.0.1:$PW/")" "000" "127.0.0.2 is refused without an answer"
 is "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' \
     "http://127.0.0.1:$PW/")" "200" "127.0.0.1 is served"
+is "$(curl -s --max-time 5 --interface 127.0.0.3 -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$PW/")" "000" "127.0.0.3 is refused by the rule of the defaults section"
 
 curl -s --max-time 5 -o m.txt "http://127.0.0.1:$PM/metrics"
 metric() {
 	grep -v "^#" "$2" | grep -F "$1 " | head -1 | awk '{ print $2 }'
 }
-is "$(metric 'weir_frontend_connections_denied_total{proxy="web"}' m.txt)" "1" \
-    "the refused connection is counted"
+is "$(metric 'weir_frontend_connections_denied_total{proxy="web"}' m.txt)" "2" \
+    "the refused connections are counted"
 early=$(sed -n 's/^refused before the close was seen: //p' hold.txt)
 is "$(metric 'weir_frontend_connections_denied_total{proxy="conn"}' m.txt)" \
     "$((1 + early))" "so is each connection over the limit"
