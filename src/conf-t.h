@@ -490,6 +490,49 @@ struct conf_http_rule {
 	const struct conf_cond *cond;
 };
 
+/* tcp-request connection|content: what a rule does. */
+enum tcp_act {
+	TCP_ACT_ACCEPT = 0,
+	TCP_ACT_REJECT,
+	TCP_ACT_TRACK_SC,	/* track-scN src [table T] */
+};
+
+/* When a tcp-request rule runs. */
+enum tcp_when {
+	TCP_CONNECTION = 0,	/* at accept, before any byte is read */
+	TCP_CONTENT,		/* per request: http after the head, tcp at
+				   the start of the stream */
+};
+
+struct conf_tcp_rule {
+	struct conf_tcp_rule *next;
+	struct loc loc;
+	enum tcp_act act;
+	unsigned sc;		/* track-scN: N */
+	const char *table;	/* track-scN: table T, or NULL */
+	const struct conf_cond *cond;
+};
+
+/* stick on|match|store-request: which parts a rule has (bits). */
+#define STICK_MATCH	0x1
+#define STICK_STORE	0x2
+
+/* The sample a stick rule keys its table with. */
+enum stick_key {
+	STICK_KEY_SRC = 0,	/* the client's address */
+	STICK_KEY_HDR,		/* hdr(name): a request header's value */
+};
+
+struct conf_stick_rule {
+	struct conf_stick_rule *next;
+	struct loc loc;
+	unsigned what;		/* STICK_* */
+	enum stick_key key;
+	const char *key_arg;	/* hdr(name): the name */
+	const char *table;	/* table T, or NULL: the backend's own */
+	const struct conf_cond *cond;
+};
+
 struct conf_errorfile {
 	struct conf_errorfile *next;
 	struct loc loc;
@@ -601,6 +644,9 @@ struct conf_proxy {
 	const struct conf_word *default_backend;
 	struct conf_http_rule *http_req;
 	struct conf_http_rule *http_rsp;
+	struct conf_tcp_rule *tcp_conn;	/* tcp-request connection */
+	struct conf_tcp_rule *tcp_content;	/* tcp-request content */
+	struct conf_stick_rule *stick;	/* stick on|match|store-request */
 	struct conf_errorfile *errorfiles;
 	struct conf_stats *stats;	/* NULL: no stats page */
 };

@@ -30,6 +30,7 @@ enum ctr_idx {
 	CTR_BYTES_OUT,		/* to clients */
 	CTR_DENIED,		/* http-request deny */
 	CTR_RATELIM,		/* of those, denied with 429: rate limits */
+	CTR_DENIED_CONN,	/* fe: connections tcp-request rejected */
 	CTR_ERR_REQ,		/* requests refused as malformed */
 	CTR_ERR_CONN,		/* connections to servers that failed */
 	CTR_ERR_RESP,		/* responses that failed or timed out */

@@ -122,6 +122,24 @@ struct g_http_rule {
 	const struct g_cond *cond;	/* NULL: always */
 };
 
+/* tcp-request connection|content rules (lb.conf(5)). */
+struct g_tcp_rule {
+	enum tcp_act act;
+	unsigned sc;			/* track-scN */
+	const struct g_table *table;	/* track-scN: its table */
+	const struct g_cond *cond;	/* NULL: always */
+};
+
+/* stick on|match|store-request: a backend's persistence rules. */
+struct g_stick_rule {
+	unsigned what;			/* STICK_MATCH, STICK_STORE */
+	enum stick_key key;
+	const char *key_arg;		/* hdr(name): the name */
+	size_t key_arg_len;
+	const struct g_table *table;
+	const struct g_cond *cond;	/* NULL: always */
+};
+
 /* A stick table: its settings here, its entries in the state store. */
 struct g_table {
 	const char *name;		/* the section's name */
@@ -210,6 +228,8 @@ struct g_backend {
 	struct g_server *servers;
 	unsigned nservers;
 	struct g_lb lb;
+	struct g_stick_rule *stick;	/* in order */
+	unsigned nstick;
 	struct state_backend *st;	/* set by state_attach() */
 };
 
@@ -238,6 +258,10 @@ struct g_frontend {
 	unsigned nswitches;
 	struct g_backend *default_be;	/* NULL: 503 */
 	struct g_backend *self_be;	/* a listen section's own backend */
+	struct g_tcp_rule *tcp_conn;	/* tcp-request connection */
+	unsigned ntcp_conn;
+	struct g_tcp_rule *tcp_content;	/* tcp-request content */
+	unsigned ntcp_content;
 	struct state_frontend *st;	/* set by state_attach() */
 };
 

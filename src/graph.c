@@ -411,6 +411,70 @@ gb_tcpchk(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 	}
 }
 
+/* ---- tcp-request and stick rules --------------------------------------- */
+
+/* The table a rule names, or the section's own; NULL after a diag. */
+static const struct g_table *
+gb_rule_table(struct gb *b, const struct g_proxy *gp, const char *name,
+    const struct loc *loc)
+{
+	const char *tn = name != NULL ? name : gp->name;
+	const struct g_table *t = graph_find_table(b->g, tn);
+
+	if (t == NULL) {	/* verify_conf() let it by */
+		diag_error(b->d, loc, "no stick-table '%s'", tn);
+		b->failed = true;
+	}
+	return t;
+}
+
+static void
+gb_tcp_rules(struct gb *b, const struct g_proxy *gp,
+    const struct conf_tcp_rule *list, struct g_tcp_rule **out,
+    unsigned *nout)
+{
+	const struct conf_tcp_rule *r;
+	unsigned n = 0;
+
+	for (r = list; r != NULL; r = r->next)
+		n++;
+	*nout = 0;
+	if (n == 0 || (*out = gb_alloc(b, sizeof(**out) * n)) == NULL)
+		return;
+	for (r = list; r != NULL; r = r->next) {
+		struct g_tcp_rule *g = &(*out)[(*nout)++];
+
+		g->act = r->act;
+		g->sc = r->sc;
+		if (r->act == TCP_ACT_TRACK_SC)
+			g->table = gb_rule_table(b, gp, r->table, &r->loc);
+		g->cond = gb_cond(b, gp, r->cond);
+	}
+}
+
+static void
+gb_stick(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
+{
+	const struct conf_stick_rule *r;
+	unsigned n = 0;
+
+	for (r = cp->stick; r != NULL; r = r->next)
+		n++;
+	if (n == 0 || (be->stick = gb_alloc(b, sizeof(*be->stick) * n)) ==
+	    NULL)
+		return;
+	for (r = cp->stick; r != NULL; r = r->next) {
+		struct g_stick_rule *g = &be->stick[be->nstick++];
+
+		g->what = r->what;
+		g->key = r->key;
+		g->key_arg = gb_str(b, r->key_arg);
+		g->key_arg_len = r->key_arg != NULL ? strlen(r->key_arg) : 0;
+		g->table = gb_rule_table(b, &be->px, r->table, &r->loc);
+		g->cond = gb_cond(b, &be->px, r->cond);
+	}
+}
+
 static void
 gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 {
@@ -445,6 +509,7 @@ gb_backend(struct gb *b, const struct conf_proxy *cp, struct g_backend *be)
 	be->cookie_maxidle_ms = cp->cookie_maxidle_ms;
 	be->cookie_maxlife_ms = cp->cookie_maxlife_ms;
 	gb_tcpchk(b, cp, be);
+	gb_stick(b, cp, be);
 	for (cs = cp->servers; cs != NULL; cs = cs->next)
 		be->nservers++;
 	be->servers = gb_alloc(b, sizeof(*be->servers) * be->nservers);
@@ -522,6 +587,10 @@ gb_frontend(struct gb *b, const struct conf_proxy *cp, struct g_frontend *fe,
 	fe->maxconn = cp->maxconn;
 	fe->monitor_uri = gb_str(b, cp->monitor_uri);
 	fe->self_be = self;
+	gb_tcp_rules(b, &fe->px, cp->tcp_conn, &fe->tcp_conn,
+	    &fe->ntcp_conn);
+	gb_tcp_rules(b, &fe->px, cp->tcp_content, &fe->tcp_content,
+	    &fe->ntcp_content);
 	for (sw = cp->switches; sw != NULL; sw = sw->next)
 		fe->nswitches++;
 	fe->switches = gb_alloc(b, sizeof(*fe->switches) * fe->nswitches);

@@ -3382,6 +3382,234 @@ kw_proxy_stats(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+/* ---- tcp-request and stick rules --------------------------------------- */
+
+/*
+ * "src [table T]" at words[at..): what track-scN and stick rules key on.
+ * Sets *table (NULL: the section's own). Returns 0, or -1 after an error.
+ */
+static int
+kw_src_table(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned at,
+    const char *name, const char **table)
+{
+	*table = NULL;
+	if (kw_nargs(ctx, st, at, 1, 3, name) < 0)
+		return -1;
+	if (!conf_word_is(&st->words[at], "src")) {
+		diag_error(ctx->d, &st->words[at].loc, "'%s': key '%s' %s "
+		    "(weir keys on 'src', the client's address)", name,
+		    st->words[at].s, KW_LATER);
+		return -1;
+	}
+	if (st->nwords == at + 3 && conf_word_is(&st->words[at + 1],
+	    "table")) {
+		*table = kw_dup(ctx, &st->words[at + 2]);
+		return *table != NULL ? 0 : -1;
+	}
+	if (st->nwords != at + 1) {
+		diag_error(ctx->d, &st->words[at + 1].loc, "'%s src' takes "
+		    "only 'table NAME' after it", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append r to the list at *pp, keeping the order of the file. */
+static void
+kw_tcp_append(struct conf_tcp_rule **pp, struct conf_tcp_rule *r)
+{
+	while (*pp != NULL)
+		pp = &(*pp)->next;
+	*pp = r;
+}
+
+/*
+ * A proxy starts with copies of its defaults' tcp-request rules, so that
+ * its own come after them without changing the defaults' list. Returns
+ * 0, or -1 when out of memory.
+ */
+static int
+kw_tcp_copy(struct kw_ctx *ctx, struct conf_tcp_rule **pp)
+{
+	const struct conf_tcp_rule *r = *pp;
+
+	for (*pp = NULL; r != NULL; r = r->next, pp = &(*pp)->next) {
+		if ((*pp = arena_alloc(&ctx->c->arena, sizeof(**pp))) == NULL)
+			return -1;
+		**pp = *r;
+		(*pp)->next = NULL;
+	}
+	return 0;
+}
+
+/*
+ * tcp-request connection|content accept|reject|track-scN src [table T]
+ * [if|unless COND]. Connection rules run at accept, content rules once
+ * per request (mode http, after its head) or stream (mode tcp).
+ */
+static int
+kw_tcp_request(struct kw_ctx *ctx, const struct kw *kw,
+    const struct conf_stmt *st)
+{
+	/* clang-format off */
+	static const struct kw_sub whens[] = {
+		{ "connection",		0, TCP_CONNECTION, 0, NULL },
+		{ "content",		0, TCP_CONTENT, 0, NULL },
+		{ "inspect-delay",	0, 0, 0, KW_LATER },
+		{ "session",		0, 0, 0, KW_LATER },
+	};
+	static const struct kw_sub acts[] = {
+		{ "accept",		0, TCP_ACT_ACCEPT, 0, NULL },
+		{ "capture",		0, 0, 0, KW_LATER },
+		{ "close",		0, 0, 0, KW_LATER },
+		{ "do-resolve",		0, 0, 0, KW_LATER },
+		{ "expect-netscaler-cip", 0, 0, 0, KW_LATER },
+		{ "expect-proxy",	0, 0, 0, "is not supported by weir: use 'accept-proxy' on the bind line" },
+		{ "reject",		0, TCP_ACT_REJECT, 0, NULL },
+		{ "sc-inc-gpc0",	0, 0, 0, KW_LATER },
+		{ "sc-set-gpt0",	0, 0, 0, KW_LATER },
+		{ "set-dst",		0, 0, 0, KW_LATER },
+		{ "set-mark",		0, 0, 0, KW_LATER },
+		{ "set-src",		0, 0, 0, KW_LATER },
+		{ "set-tos",		0, 0, 0, KW_LATER },
+		{ "set-var",		0, 0, 0, KW_LATER },
+		{ "silent-drop",	0, 0, 0, KW_LATER },
+		{ "switch-mode",	0, 0, 0, KW_LATER },
+		{ "track-sc0",		0, TCP_ACT_TRACK_SC, 0, NULL },
+		{ "track-sc1",		0, TCP_ACT_TRACK_SC, 0, NULL },
+		{ "track-sc2",		0, TCP_ACT_TRACK_SC, 0, NULL },
+		{ "use-service",	0, 0, 0, KW_LATER },
+	};
+	/* clang-format on */
+	const struct kw_sub *w, *a;
+	struct conf_tcp_rule *r;
+	char name[64];
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'tcp-request' needs 'connection' "
+		    "or 'content' and an action");
+		return -1;
+	}
+	w = kw_sub_find(ctx, &st->words[1], "tcp-request", whens,
+	    NELEM(whens));
+	if (w == NULL)
+		return -1;
+	/* HAProxy takes them from named defaults sections only */
+	if (ctx->sec == KS_DEF && ctx->px->name[0] == '\0') {
+		diag_error(ctx->d, &st->words[0].loc, "'tcp-request' rules "
+		    "need a named defaults section ('defaults NAME')");
+		return -1;
+	}
+	if (st->nwords < 3) {
+		diag_error(ctx->d, &st->loc, "'tcp-request %s' needs an "
+		    "action (accept, reject or track-sc0..2)", w->name);
+		return -1;
+	}
+	a = kw_sub_find(ctx, &st->words[2], w->id == TCP_CONNECTION ?
+	    "tcp-request connection action" : "tcp-request content action",
+	    acts, NELEM(acts));
+	if (a == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "tcp-request %s %s", w->name, a->name);
+	r = arena_alloc(&ctx->c->arena, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	r->loc = st->loc;
+	r->act = (enum tcp_act)a->id;
+	r->cond = st->cond;
+	if (r->act == TCP_ACT_TRACK_SC) {
+		r->sc = (unsigned)(st->words[2].s[8] - '0');
+		if (kw_src_table(ctx, st, 3, name, &r->table) < 0)
+			return -1;
+	} else if (kw_nargs(ctx, st, 3, 0, 0, name) < 0) {
+		return -1;
+	}
+	kw_tcp_append(w->id == TCP_CONNECTION ? &ctx->px->tcp_conn :
+	    &ctx->px->tcp_content, r);
+	return 0;
+}
+
+/*
+ * The key of a stick rule: src, or hdr(name) (req.hdr(name) too). Sets
+ * r->key and r->key_arg; returns 0, or -1 after an error.
+ */
+static int
+kw_stick_key(struct kw_ctx *ctx, const struct conf_word *w,
+    const char *name, struct conf_stick_rule *r)
+{
+	const char *p = w->s;
+	size_t n;
+
+	if (conf_word_is(w, "src")) {
+		r->key = STICK_KEY_SRC;
+		return 0;
+	}
+	if (strncmp(p, "req.", 4) == 0)
+		p += 4;
+	n = strlen(p);
+	if (strncmp(p, "hdr(", 4) != 0 || n < 6 || p[n - 1] != ')') {
+		diag_error(ctx->d, &w->loc, "'%s': key '%s' %s (weir keys on "
+		    "'src', the client's address, or 'hdr(name)')", name,
+		    w->s, KW_LATER);
+		return -1;
+	}
+	r->key = STICK_KEY_HDR;
+	r->key_arg = arena_strndup(&ctx->c->arena, p + 4, n - 5);
+	return r->key_arg != NULL ? 0 : -1;
+}
+
+/*
+ * stick on|match|store-request src|hdr(name) [table T] [if|unless COND]:
+ * the server a client went to, kept in a stick table, takes it there
+ * again.
+ */
+static int
+kw_stick(struct kw_ctx *ctx, const struct kw *kw, const struct conf_stmt *st)
+{
+	/* clang-format off */
+	static const struct kw_sub subs[] = {
+		{ "match",		0, STICK_MATCH, 0, NULL },
+		{ "on",			0, STICK_MATCH | STICK_STORE, 0, NULL },
+		{ "store-request",	0, STICK_STORE, 0, NULL },
+		{ "store-response",	0, 0, 0, KW_LATER },
+	};
+	/* clang-format on */
+	const struct kw_sub *s;
+	struct conf_stick_rule *r, **pp;
+	char name[64];
+
+	if (st->nwords < 2) {
+		diag_error(ctx->d, &st->loc, "'stick' needs 'on', 'match' or "
+		    "'store-request' and a key");
+		return -1;
+	}
+	s = kw_sub_find(ctx, &st->words[1], "stick", subs, NELEM(subs));
+	if (s == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "stick %s", s->name);
+	r = arena_alloc(&ctx->c->arena, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	r->loc = st->loc;
+	r->what = (unsigned)s->id;
+	r->cond = st->cond;
+	if (kw_nargs(ctx, st, 2, 1, 3, name) < 0 ||
+	    kw_stick_key(ctx, &st->words[2], name, r) < 0)
+		return -1;
+	if (st->nwords == 5 && conf_word_is(&st->words[3], "table")) {
+		if ((r->table = kw_dup(ctx, &st->words[4])) == NULL)
+			return -1;
+	} else if (st->nwords != 3) {
+		diag_error(ctx->d, &st->words[3].loc, "'%s %s' takes only "
+		    "'table NAME' after it", name, st->words[2].s);
+		return -1;
+	}
+	for (pp = &ctx->px->stick; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = r;
+	return 0;
+}
+
 #define POFF(f) offsetof(struct conf_proxy, f)
 
 /* clang-format off */
@@ -3429,10 +3657,10 @@ const struct kw kw_proxy_table[] = {
 	{ "source",		KS_PX,			NULL, 0, 0, 0, KW_LATER },
 	{ "srvtimeout",		KS_PX,			NULL, 0, 0, 0, "is not supported by weir: use 'timeout server'" },
 	{ "stats",		KS_PX | KW_COND,	kw_proxy_stats, 0, 0, 0, NULL },
-	{ "stick",		KS_BE,			NULL, 0, 0, 0, KW_LATER },
+	{ "stick",		KS_BE | KW_COND,	kw_stick, 0, 0, 0, NULL },
 	{ "stick-table",	KS_DEF | KS_FE | KS_BE,	kw_stick_table, 0, 0, 0, NULL },
 	{ "tcp-check",		KS_DEF | KS_BE,		kw_tcp_check, 0, 0, 0, NULL },
-	{ "tcp-request",	KS_FE | KS_BE,		NULL, 0, 0, 0, KW_LATER },
+	{ "tcp-request",	KS_DEF | KS_FE | KW_COND, kw_tcp_request, 0, 0, 0, NULL },
 	{ "tcp-response",	KS_BE,			NULL, 0, 0, 0, KW_LATER },
 	{ "timeout",		KS_PX,			kw_timeout, 0, 0, 0, NULL },
 	{ "unique-id-format",	KS_DEF | KS_FE,		NULL, 0, 0, 0, KW_LATER },
@@ -3515,6 +3743,9 @@ kw_proxy_new(struct kw_ctx *ctx, const struct conf_section *sec)
 			(*ep)->next = NULL;
 			ep = &(*ep)->next;
 		}
+		if (kw_tcp_copy(ctx, &px->tcp_conn) < 0 ||
+		    kw_tcp_copy(ctx, &px->tcp_content) < 0)
+			return NULL;
 	}
 	px->next = NULL;
 	px->loc = sec->header->loc;

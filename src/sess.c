@@ -150,6 +150,8 @@ struct sess {
 	struct ctr_slot *fe_ctr;	/* counts this connection as open */
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
+	struct acl_sc stk;	/* tracked by tcp-request connection rules */
+	struct graph *stk_g;	/* their tables' graph, while tracked */
 	uint32_t hs_ms;		/* each wait of the handshake, at most */
 };
 
@@ -203,6 +205,9 @@ struct txn {
 	const struct g_server *ck_srv;	/* the server its cookie names */
 	uint64_t ck_first;	/* when that cookie was first set (maxlife) */
 	struct acl_sc stk;	/* the stick counters it tracks */
+	uint8_t stk_sess;	/* slots of stk that are the session's */
+	bool stick_done;	/* its stick rules were evaluated */
+	uint32_t stick_store;	/* stick rules that store, by index */
 	uint8_t tried[LB_TRIED_MAX / 8];	/* servers tried, by index */
 	uint64_t bin, bout;	/* client bytes not yet counted */
 	uint64_t t0_us;		/* first try to reach a server */
@@ -234,7 +239,7 @@ static int txn_connect(struct txn *);
 static int txn_send_req(struct txn *);
 static int txn_send_head(struct txn *, const char *, size_t);
 static int txn_request(struct sess *);
-static const struct g_backend *txn_tcp_backend(const struct txn *);
+static const struct g_backend *txn_tcp_backend(struct txn *);
 static int txn_spend(struct txn *, const char *, size_t);
 static int sess_tcp_start(struct sess *);
 static int txn_server_error(struct txn *, const char *);
@@ -255,6 +260,11 @@ static void q_grant(struct state_backend *);
 static bool q_leave(struct txn *, bool);
 static int txn_enqueue(struct txn *, bool);
 static void txn_untrack(struct txn *);
+static void sess_untrack(struct sess *);
+static int sess_conn_rules(struct sess *);
+static int txn_content_rules(struct txn *, struct acl_sample *);
+static void txn_stick_match(struct txn *);
+static void txn_stick_store(struct txn *);
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -1069,9 +1079,13 @@ static int
 sess_start(struct sess *s)
 {
 	struct eng_worker *w = s->w;
-	struct graph *g = eng_graph_take(w);
-	const struct g_frontend *fe = lsn_frontend(s->lsn, g);
+	struct graph *g;
+	const struct g_frontend *fe;
 
+	if (sess_conn_rules(s) == SESS_GONE)
+		return SESS_GONE;
+	g = eng_graph_take(w);
+	fe = lsn_frontend(s->lsn, g);
 	if (fe == NULL || s->lsn->cache_tls == NULL) {
 		eng_graph_drop(w, g);
 		return txn_start(s);
@@ -1145,6 +1159,7 @@ sess_close(struct sess *s, const char *reason)
 		txn_term(s->txn, reason);
 		txn_free(s, s->txn);
 	}
+	sess_untrack(s);
 	io_forget(w, &s->ev, &s->reg);
 	if (s->hs_g != NULL) {
 		eng_graph_drop(w, s->hs_g);
@@ -1250,10 +1265,16 @@ txn_untrack(struct txn *t)
 	for (k = 0; k < 3; k++) {
 		if (t->stk.e[k] == NULL)
 			continue;
+		if (t->stk_sess & (1u << k)) {
+			/* the session's: it lets go when it closes */
+			t->stk.e[k] = NULL;
+			continue;
+		}
 		stk_conn(t->stk.t[k], t->stk.e[k], -1);
 		stk_release(t->stk.t[k], t->stk.e[k], io_now_ms());
 		t->stk.e[k] = NULL;
 	}
+	t->stk_sess = 0;
 }
 
 /*
@@ -1286,6 +1307,318 @@ txn_retry_after(const struct txn *t, char *out, size_t len, size_t cap)
 	memmove(eol + n, eol, len - (size_t)(eol - out));
 	memcpy(eol, h, (size_t)n);
 	return len + (size_t)n;
+}
+
+/* ---- tcp-request rules and stick rules ---------------------------------- */
+
+/*
+ * track-scN src: the client's entry in r's table becomes counter N of
+ * sc, counting add (bits of 1 << enum stk_data) and one connection more
+ * until let go. A counter already tracked stays (the first one wins).
+ * Returns whether it tracked.
+ */
+static bool
+tcp_track(const struct g_tcp_rule *r, const struct acl_sample *smp,
+    struct acl_sc *sc, unsigned add)
+{
+	struct stk_table *tb;
+	struct stk_entry *e;
+	unsigned char key[STK_KEY_MAX];
+	size_t kl;
+
+	if (r->sc > 2 || sc->e[r->sc] != NULL || r->table == NULL ||
+	    (tb = r->table->t) == NULL || smp->src == NULL)
+		return false;
+	kl = stk_key_ip(tb, smp->src, key);
+	if ((e = stk_track(tb, key, kl, add, true, smp->now_ms)) == NULL)
+		return false;
+	stk_conn(tb, e, 1);
+	sc->t[r->sc] = tb;
+	sc->e[r->sc] = e;
+	return true;
+}
+
+/*
+ * Run tcp-request rules[0..n) over smp in order: track-sc rules track
+ * into smp->sc and go on; the first accept or reject whose condition
+ * holds ends them. Returns that rule, or NULL when none did; *tracked
+ * says whether a counter was taken.
+ */
+static const struct g_tcp_rule *
+tcp_rules(const struct g_tcp_rule *rules, unsigned n,
+    const struct acl_sample *smp, unsigned add, bool *tracked)
+{
+	unsigned i;
+
+	*tracked = false;
+	for (i = 0; i < n; i++) {
+		const struct g_tcp_rule *r = &rules[i];
+
+		if (!graph_cond_match(r->cond, smp))
+			continue;
+		if (r->act != TCP_ACT_TRACK_SC)
+			return r;
+		if (tcp_track(r, smp, smp->sc, add))
+			*tracked = true;
+	}
+	return NULL;
+}
+
+/*
+ * A connection refused by a rule: no answer, and a reset rather than a
+ * FIN (HAProxy's nolinger), so that it costs nothing more.
+ */
+static void
+sess_refuse(struct sess *s, const char *why)
+{
+	struct linger nl = { 1, 0 };
+
+	(void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &nl, sizeof(nl));
+	sess_close(s, why);
+}
+
+/*
+ * tcp-request connection rules, at accept: before the PROXY header, the
+ * TLS handshake or any byte. The counters they track are the session's
+ * until it closes, with the graph their tables are in. Returns 0, or
+ * SESS_GONE after refusing the connection.
+ */
+static int
+sess_conn_rules(struct sess *s)
+{
+	struct eng_worker *w = s->w;
+	struct graph *g = eng_graph_take(w);
+	const struct g_frontend *fe = lsn_frontend(s->lsn, g);
+	const struct g_tcp_rule *r;
+	struct acl_sample smp;
+	bool tracked;
+
+	if (fe == NULL || fe->ntcp_conn == 0) {
+		eng_graph_drop(w, g);
+		return 0;
+	}
+	memset(&smp, 0, sizeof(smp));
+	smp.src = &s->peer.sa;
+	smp.sc = &s->stk;
+	smp.g = g;
+	smp.table = fe->px.table;
+	smp.now_ms = io_now_ms();
+	r = tcp_rules(fe->tcp_conn, fe->ntcp_conn, &smp,
+	    1u << STK_D_CONN_RATE, &tracked);
+	if (r != NULL && r->act == TCP_ACT_REJECT)
+		ctr_add(CTR_OF(fe->st, w), CTR_DENIED_CONN, 1);
+	if (tracked)
+		s->stk_g = g;
+	else
+		eng_graph_drop(w, g);
+	if (r != NULL && r->act == TCP_ACT_REJECT) {
+		sess_refuse(s, "rejected by tcp-request connection");
+		return SESS_GONE;
+	}
+	return 0;
+}
+
+/* Let go of the counters the connection tracked (conn_cur goes down). */
+static void
+sess_untrack(struct sess *s)
+{
+	uint64_t now;
+	unsigned k;
+
+	if (s->stk_g == NULL)
+		return;
+	now = io_now_ms();
+	for (k = 0; k < 3; k++) {
+		if (s->stk.e[k] == NULL)
+			continue;
+		stk_conn(s->stk.t[k], s->stk.e[k], -1);
+		stk_release(s->stk.t[k], s->stk.e[k], now);
+		s->stk.e[k] = NULL;
+	}
+	eng_graph_drop(s->w, s->stk_g);
+	s->stk_g = NULL;
+}
+
+/*
+ * The session's counters are the request's too, in the slots it holds:
+ * a later track-scN of the same N does not track again (HAProxy's
+ * rule). An HTTP request counts in them (add: 1 << STK_D_HTTP_REQ_RATE).
+ */
+static void
+txn_track_sess(struct txn *t, unsigned add, uint64_t now)
+{
+	struct sess *s = t->s;
+	unsigned k;
+
+	for (k = 0; k < 3; k++) {
+		if (s->stk.e[k] == NULL || t->stk.e[k] != NULL)
+			continue;
+		t->stk.t[k] = s->stk.t[k];
+		t->stk.e[k] = s->stk.e[k];
+		t->stk_sess |= (uint8_t)(1u << k);
+		if (add != 0)
+			stk_count(t->stk.t[k], t->stk.e[k], add, now);
+	}
+}
+
+/*
+ * tcp-request content rules: in mode http once the request head is read
+ * (smp describes it), in mode tcp when the stream starts (smp NULL).
+ * Returns 0, or SESS_GONE after closing without an answer.
+ */
+static int
+txn_content_rules(struct txn *t, struct acl_sample *smp)
+{
+	const struct g_frontend *fe = t->fe;
+	const struct g_tcp_rule *r;
+	struct acl_sample tcp;
+	bool http = smp != NULL, tracked;
+
+	if (smp == NULL) {
+		memset(&tcp, 0, sizeof(tcp));
+		tcp.src = &t->s->peer.sa;
+		tcp.ssl = t->s->ssl;
+		tcp.sc = &t->stk;
+		tcp.g = t->g;
+		tcp.table = fe->px.table;
+		tcp.now_ms = io_now_ms();
+		smp = &tcp;
+	}
+	txn_track_sess(t, http ? 1u << STK_D_HTTP_REQ_RATE : 0, smp->now_ms);
+	if (fe->ntcp_content == 0)
+		return 0;
+	/* as http-request track-sc: a request counts where it is tracked */
+	r = tcp_rules(fe->tcp_content, fe->ntcp_content, smp, http ?
+	    1u << STK_D_HTTP_REQ_RATE | 1u << STK_D_CONN_RATE :
+	    1u << STK_D_CONN_RATE, &tracked);
+	if (r == NULL || r->act != TCP_ACT_REJECT)
+		return 0;
+	ctr_add(CTR_OF(fe->st, t->s->w), CTR_DENIED, 1);
+	sess_refuse(t->s, "rejected by tcp-request content");
+	return SESS_GONE;
+}
+
+/* The server of be whose state record id is id - 1, or NULL. */
+static const struct g_server *
+stick_server(const struct g_backend *be, int id)
+{
+	unsigned i;
+
+	for (i = 0; id > 0 && i < be->nservers; i++)
+		if (be->servers[i].st != NULL &&
+		    be->servers[i].st->id == (unsigned)(id - 1))
+			return &be->servers[i];
+	return NULL;
+}
+
+/*
+ * The key of stick rule r for the request smp describes, in key
+ * (STK_KEY_MAX bytes): the client's address, or a header's value. Returns
+ * its length, 0 when the request has none.
+ */
+static size_t
+stick_key(const struct g_stick_rule *r, const struct acl_sample *smp,
+    unsigned char *key)
+{
+	const char *v;
+	size_t vl = 0;
+
+	if (r->key == STICK_KEY_SRC)
+		return stk_key_ip(r->table->t, smp->src, key);
+	if (smp->hdr == NULL || (v = smp->hdr(smp->hdr_arg, r->key_arg,
+	    r->key_arg_len, &vl)) == NULL || vl == 0)
+		return 0;
+	if (vl > STK_KEY_MAX)
+		vl = STK_KEY_MAX;
+	memcpy(key, v, vl);
+	return vl;
+}
+
+/* What stick rules are matched against: the request, or the connection. */
+static void
+txn_stick_sample(struct txn *t, struct http_view *v, struct acl_sample *smp)
+{
+	struct sess *s = t->s;
+
+	if (s->flags & SF_HTTP) {
+		v->buf = t->req->data;
+		v->m = &t->reqm;
+		http_sample(smp, v, &s->peer.sa);
+	} else {
+		memset(smp, 0, sizeof(*smp));
+		smp->src = &s->peer.sa;
+	}
+	smp->ssl = s->ssl;
+	smp->sc = &t->stk;
+	smp->g = t->g;
+	smp->table = t->be->px.table;
+	smp->now_ms = io_now_ms();
+}
+
+/*
+ * stick match and stick on, once per request: the first matching rule
+ * whose table names a usable server of the backend sends the request
+ * there; otherwise the balancer picks. Rules that store are noted for
+ * txn_stick_store(). A server a cookie chose is kept.
+ */
+static void
+txn_stick_match(struct txn *t)
+{
+	const struct g_backend *be = t->be;
+	struct http_view v;
+	struct acl_sample smp;
+	unsigned char key[STK_KEY_MAX];
+	bool matched = t->same_srv && t->srv != NULL;
+	unsigned i;
+
+	t->stick_done = true;
+	txn_stick_sample(t, &v, &smp);
+	for (i = 0; i < be->nstick; i++) {
+		const struct g_stick_rule *r = &be->stick[i];
+		const struct g_server *srv;
+		size_t kl;
+
+		if (r->table == NULL || r->table->t == NULL ||
+		    !graph_cond_match(r->cond, &smp))
+			continue;
+		if ((r->what & STICK_STORE) && i < 32)
+			t->stick_store |= 1u << i;
+		if (!(r->what & STICK_MATCH) || matched)
+			continue;
+		kl = stick_key(r, &smp, key);
+		srv = stick_server(be, stk_server(r->table->t, key, kl,
+		    smp.now_ms));
+		if (srv != NULL && lb_usable(srv, t->tried)) {
+			t->srv = srv;
+			t->same_srv = true;
+			matched = true;
+		}
+	}
+}
+
+/* stick store-request and stick on: the client's entries name t->srv. */
+static void
+txn_stick_store(struct txn *t)
+{
+	const struct g_backend *be = t->be;
+	unsigned char key[STK_KEY_MAX];
+	struct http_view v;
+	struct acl_sample smp;
+	unsigned i;
+
+	if (t->srv->st == NULL)
+		return;
+	txn_stick_sample(t, &v, &smp);
+	for (i = 0; i < be->nstick && i < 32; i++) {
+		const struct g_stick_rule *r = &be->stick[i];
+		size_t kl;
+
+		if (!(t->stick_store & (1u << i)))
+			continue;
+		if ((kl = stick_key(r, &smp, key)) > 0)
+			(void)stk_set_server(r->table->t, key, kl,
+			    (int)t->srv->st->id + 1, smp.now_ms);
+	}
 }
 
 /* ---- sticky cookies ----------------------------------------------------- */
@@ -1929,6 +2262,8 @@ txn_start(struct sess *s)
 	if (fe->px.mode == PX_MODE_TCP) {
 		s->flags &= ~SF_HTTP;
 		s->state = SESS_TUNNEL;
+		if (txn_content_rules(t, NULL) == SESS_GONE)
+			return SESS_GONE;
 		t->be = txn_tcp_backend(t);
 		if (t->be == NULL) {
 			sess_close(s, "no backend");
@@ -1955,7 +2290,7 @@ txn_start(struct sess *s)
 
 /* A tcp frontend's backend: its use_backend rules (on src), or default. */
 static const struct g_backend *
-txn_tcp_backend(const struct txn *t)
+txn_tcp_backend(struct txn *t)
 {
 	struct acl_sample smp;
 	unsigned i;
@@ -1963,6 +2298,10 @@ txn_tcp_backend(const struct txn *t)
 	memset(&smp, 0, sizeof(smp));
 	smp.src = &t->s->peer.sa;
 	smp.ssl = t->s->ssl;
+	smp.sc = &t->stk;
+	smp.g = t->g;
+	smp.table = t->fe->px.table;
+	smp.now_ms = io_now_ms();
 	for (i = 0; i < t->fe->nswitches; i++)
 		if (graph_cond_match(t->fe->switches[i].cond, &smp))
 			return t->fe->switches[i].be;
@@ -2008,6 +2347,8 @@ sess_tcp_start(struct sess *s)
 
 	s->flags &= ~SF_HTTP;
 	s->state = SESS_TUNNEL;
+	if (txn_content_rules(t, NULL) == SESS_GONE)
+		return SESS_GONE;
 	t->be = txn_tcp_backend(t);
 	if (t->be == NULL) {
 		sess_close(s, "no backend");
@@ -2321,6 +2662,8 @@ txn_request(struct sess *s)
 	smp.g = t->g;
 	smp.table = fe->px.table;
 	smp.now_ms = io_now_ms();
+	if (txn_content_rules(t, &smp) == SESS_GONE)
+		return SESS_GONE;
 	if (fe->monitor_uri != NULL &&
 	    smp.path_len == strlen(fe->monitor_uri) &&
 	    memcmp(smp.path, fe->monitor_uri, smp.path_len) == 0) {
@@ -2440,6 +2783,8 @@ txn_connect(struct txn *t)
 	default:
 		break;
 	}
+	if (be->nstick > 0 && !t->stick_done)
+		txn_stick_match(t);
 	/* behind those already waiting: first come, first served */
 	if (be->has_maxconn && !t->granted && t->tries == 0 &&
 	    atomic_load_explicit(&be->st->qlen, memory_order_relaxed) > 0)
@@ -2482,6 +2827,8 @@ txn_connect(struct txn *t)
 		    memory_order_relaxed);
 	}
 	t->counted = true;
+	if (t->stick_store != 0)
+		txn_stick_store(t);
 	ctr_add(CTR_OF(t->srv->st, w), CTR_CONN_TOT, 1);
 	ctr_add(CTR_OF(be->st, w), CTR_CONN_TOT, 1);
 	check_took(t->srv);
@@ -3920,7 +4267,8 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
-		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g) {
+		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g ||
+		    s->stk_g == g) {
 			sess_close(s, "hard-stop-after");
 		}
 	}

@@ -490,6 +490,9 @@ stats_prometheus(struct sbuf *b, const struct graph *g,
 	pm_ctr(b, g, PM_FE, "weir_frontend_requests_rate_limited_total",
 	    "counter", "Requests denied with status 429 (http-request deny "
 	    "deny_status 429), as rate limits answer.", CTR_RATELIM);
+	pm_ctr(b, g, PM_FE, "weir_frontend_connections_denied_total",
+	    "counter", "Connections refused by tcp-request connection reject, "
+	    "closed without an answer.", CTR_DENIED_CONN);
 	pm_ctr(b, g, PM_FE, "weir_frontend_request_errors_total", "counter",
 	    "Requests refused as malformed or too large.", CTR_ERR_REQ);
 

@@ -296,29 +296,22 @@ stk_add(struct stk_table *t, struct stk_entry *e, unsigned add, uint64_t now)
 		e->gpc0++;
 }
 
-struct stk_entry *
-stk_track(struct stk_table *t, const unsigned char *key, size_t klen,
-    unsigned add, bool ref, uint64_t now)
+/*
+ * The entry of key (h its hash) in sh, made when missing, with sh locked
+ * by the caller; an entry past its time starts over. NULL when out of
+ * memory.
+ */
+static struct stk_entry *
+stk_get(struct stk_table *t, struct stk_shard *sh, uint32_t h,
+    const unsigned char *key, size_t klen, uint64_t now)
 {
-	uint32_t h;
-	struct stk_shard *sh;
-	struct stk_entry *e;
+	struct stk_entry *e = stk_find(sh, h, key, klen);
 
-	if (klen == 0 || klen > STK_KEY_MAX)
-		return NULL;
-	if (t->def.type == STK_STRING && klen > stk_klen(&t->def))
-		klen = stk_klen(&t->def);
-	h = lb_hash(key, klen);
-	sh = stk_shard(t, h);
-	pthread_mutex_lock(&sh->lock);
-	e = stk_find(sh, h, key, klen);
 	if (e == NULL) {
 		stk_trim(t, sh, now);
 		if ((sh->n >= sh->nbuckets && stk_grow(sh) < 0) ||
-		    (e = calloc(1, sizeof(*e) + klen)) == NULL) {
-			pthread_mutex_unlock(&sh->lock);
+		    (e = calloc(1, sizeof(*e) + klen)) == NULL)
 			return NULL;
-		}
 		e->hash = h;
 		e->klen = (uint16_t)klen;
 		memcpy(e->key, key, klen);
@@ -328,7 +321,6 @@ stk_track(struct stk_table *t, const unsigned char *key, size_t klen,
 		atomic_fetch_add(&t->n, 1);
 	} else {
 		stk_lru_unlink(sh, e);
-		/* an entry past its time starts over */
 		if (e->refs == 0 && t->def.expire_ms > 0 &&
 		    now - e->touched >= t->def.expire_ms) {
 			memset(e->rate, 0, sizeof(e->rate));
@@ -338,11 +330,83 @@ stk_track(struct stk_table *t, const unsigned char *key, size_t klen,
 	}
 	stk_lru_front(sh, e);
 	e->touched = now;
-	stk_add(t, e, add, now);
-	if (ref)
-		e->refs++;
+	return e;
+}
+
+/* The key's length as the table keeps it; 0 for a key it cannot hold. */
+static size_t
+stk_klen_of(const struct stk_table *t, size_t klen)
+{
+	if (klen == 0 || klen > STK_KEY_MAX)
+		return 0;
+	if (t->def.type == STK_STRING && klen > stk_klen(&t->def))
+		klen = stk_klen(&t->def);
+	return klen;
+}
+
+struct stk_entry *
+stk_track(struct stk_table *t, const unsigned char *key, size_t klen,
+    unsigned add, bool ref, uint64_t now)
+{
+	uint32_t h;
+	struct stk_shard *sh;
+	struct stk_entry *e;
+
+	if ((klen = stk_klen_of(t, klen)) == 0)
+		return NULL;
+	h = lb_hash(key, klen);
+	sh = stk_shard(t, h);
+	pthread_mutex_lock(&sh->lock);
+	e = stk_get(t, sh, h, key, klen, now);
+	if (e != NULL) {
+		stk_add(t, e, add, now);
+		if (ref)
+			e->refs++;
+	}
 	pthread_mutex_unlock(&sh->lock);
 	return e;
+}
+
+int
+stk_server(struct stk_table *t, const unsigned char *key, size_t klen,
+    uint64_t now)
+{
+	uint32_t h;
+	struct stk_shard *sh;
+	struct stk_entry *e;
+	int id = 0;
+
+	if ((klen = stk_klen_of(t, klen)) == 0)
+		return 0;
+	h = lb_hash(key, klen);
+	sh = stk_shard(t, h);
+	pthread_mutex_lock(&sh->lock);
+	e = stk_find(sh, h, key, klen);
+	if (e != NULL && !(e->refs == 0 && t->def.expire_ms > 0 &&
+	    now - e->touched >= t->def.expire_ms))
+		id = e->server_id;
+	pthread_mutex_unlock(&sh->lock);
+	return id;
+}
+
+int
+stk_set_server(struct stk_table *t, const unsigned char *key, size_t klen,
+    int server_id, uint64_t now)
+{
+	uint32_t h;
+	struct stk_shard *sh;
+	struct stk_entry *e;
+
+	if ((klen = stk_klen_of(t, klen)) == 0)
+		return -1;
+	h = lb_hash(key, klen);
+	sh = stk_shard(t, h);
+	pthread_mutex_lock(&sh->lock);
+	e = stk_get(t, sh, h, key, klen, now);
+	if (e != NULL)
+		e->server_id = server_id;
+	pthread_mutex_unlock(&sh->lock);
+	return e != NULL ? 0 : -1;
 }
 
 void

@@ -116,6 +116,18 @@ size_t stk_key_ip(const struct stk_table *t, const void *sockaddr,
  */
 struct stk_entry *stk_track(struct stk_table *t, const unsigned char *key,
     size_t klen, unsigned add, bool ref, uint64_t now);
+/*
+ * stick match: the server id key's entry holds (a state store server
+ * record id + 1), or 0 when it has none or is past its time. Any thread.
+ */
+int stk_server(struct stk_table *t, const unsigned char *key, size_t klen,
+    uint64_t now);
+/*
+ * stick store: key's entry (made when missing) names server_id from now
+ * on. Returns 0, or -1 when out of memory or the key does not fit.
+ */
+int stk_set_server(struct stk_table *t, const unsigned char *key,
+    size_t klen, int server_id, uint64_t now);
 /* Count events on a referenced entry (bits of 1 << enum stk_data). */
 void stk_count(struct stk_table *t, struct stk_entry *e, unsigned add,
     uint64_t now);

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "kw.h"
+#include "stick.h"
 #include "val.h"
 
 static const char *
@@ -401,6 +402,186 @@ verify_sockets(const struct conf *c, struct diag *d)
 			}
 }
 
+/* ---- stick tables: tcp-request, track-sc and stick rules --------------- */
+
+/* The section called name that has a stick-table, or NULL. */
+static const struct conf_proxy *
+verify_find_table(const struct conf *c, const char *name)
+{
+	const struct conf_proxy *px;
+
+	for (px = c->proxies; px != NULL; px = px->next)
+		if (px->stktable != NULL && strcmp(px->name, name) == 0)
+			return px;
+	return NULL;
+}
+
+static const char *
+verify_stk_type(unsigned type)
+{
+	static const char *const names[] = { "ip", "ipv6", "integer",
+		"string" };
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+/*
+ * The table a rule keys (NULL: px's own): it must exist. Returns it, or
+ * NULL after an error.
+ */
+static const struct conf_proxy *
+verify_rule_table(const struct conf *c, const struct conf_proxy *px,
+    const char *table, const char *what, const struct loc *loc,
+    struct diag *d)
+{
+	const struct conf_proxy *tp;
+
+	if (table == NULL && px->stktable == NULL) {
+		diag_error(d, loc, "'%s' needs a stick-table: %s '%s' has "
+		    "none (add one, or name another with 'table NAME')", what,
+		    px_kind(px), px->name);
+		return NULL;
+	}
+	tp = table != NULL ? verify_find_table(c, table) : px;
+	if (tp == NULL)
+		diag_error(d, loc, "'%s': no stick-table '%s' (a section "
+		    "named so must have one)", what, table);
+	return tp;
+}
+
+/*
+ * A rule that keys table (NULL: px's own) on src: the table must exist
+ * and hold addresses.
+ */
+static void
+verify_src_table(const struct conf *c, const struct conf_proxy *px,
+    const char *table, const char *what, const struct loc *loc,
+    struct diag *d)
+{
+	const struct conf_proxy *tp = verify_rule_table(c, px, table, what,
+	    loc, d);
+
+	if (tp != NULL && tp->stktable->type != STK_IP &&
+	    tp->stktable->type != STK_IPV6)
+		diag_error(d, loc, "'%s src' needs a stick-table of type ip "
+		    "or ipv6; '%s' is type %s", what, tp->name,
+		    verify_stk_type(tp->stktable->type));
+}
+
+/* Whether the criteria of acl line(s) need an HTTP request. */
+static bool
+verify_acl_http(const struct conf_proxy *px, const struct conf_term *t,
+    const char **crit)
+{
+	const struct conf_acl *a;
+	const struct acl_crit_info *ci;
+
+	if (t->name == NULL) {
+		ci = t->anon != NULL ? acl_crit_info(t->anon->crit) : NULL;
+		*crit = ci != NULL ? ci->name : NULL;
+		return ci != NULL && ci->http_only;
+	}
+	for (a = px->acls; a != NULL; a = a->next) {
+		if (strcmp(a->name, t->name->s) != 0)
+			continue;
+		ci = acl_crit_info(a->crit);
+		if (ci != NULL && ci->http_only) {
+			*crit = ci->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* tcp-request connection runs before any byte: no HTTP criterion. */
+static void
+verify_cond_l4(const struct conf_proxy *px, const struct conf_cond *cond,
+    struct diag *d)
+{
+	const struct conf_and *alt;
+	const struct conf_term *t;
+	const char *crit = NULL;
+
+	if (cond == NULL)
+		return;
+	for (alt = cond->alts; alt != NULL; alt = alt->next)
+		for (t = alt->terms; t != NULL; t = t->next)
+			if (verify_acl_http(px, t, &crit))
+				diag_error(d, &t->loc, "acl criterion '%s' "
+				    "needs an HTTP request; 'tcp-request "
+				    "connection' runs before any is read",
+				    crit);
+}
+
+static void
+verify_tcp_rules(struct conf *c, struct conf_proxy *px,
+    const struct conf_tcp_rule *list, bool conn, struct diag *d)
+{
+	const struct conf_tcp_rule *r;
+	char what[48];
+
+	for (r = list; r != NULL; r = r->next) {
+		verify_cond(c, px, r->cond, d);
+		if (conn)
+			verify_cond_l4(px, r->cond, d);
+		if (r->act != TCP_ACT_TRACK_SC)
+			continue;
+		snprintf(what, sizeof(what), "tcp-request %s track-sc%u",
+		    conn ? "connection" : "content", r->sc);
+		verify_src_table(c, px, r->table, what, &r->loc, d);
+	}
+}
+
+static void
+verify_stick(struct conf *c, struct conf_proxy *px, struct diag *d)
+{
+	static const char *const names[] = { "", "stick match",
+		"stick store-request", "stick on" };
+	const struct conf_http_rule *h;
+	const struct conf_stick_rule *r;
+	char what[32];
+
+	/* a backend leaves those it inherited from defaults aside */
+	if (px->cap & PX_CAP_FE) {
+		verify_tcp_rules(c, px, px->tcp_conn, true, d);
+		verify_tcp_rules(c, px, px->tcp_content, false, d);
+	}
+	for (h = px->http_req; h != NULL; h = h->next) {
+		const struct conf_proxy *tp;
+
+		/* a missing table is reported when the graph is built */
+		if (h->act != HTTP_ACT_TRACK_SC)
+			continue;
+		tp = h->table != NULL ? verify_find_table(c, h->table) :
+		    px->stktable != NULL ? px : NULL;
+		if (tp == NULL)
+			continue;
+		snprintf(what, sizeof(what), "http-request track-sc%u", h->sc);
+		verify_src_table(c, px, tp->name, what, &h->loc, d);
+	}
+	for (r = px->stick; r != NULL; r = r->next) {
+		const struct conf_proxy *tp;
+
+		verify_cond(c, px, r->cond, d);
+		if (r->key == STICK_KEY_SRC) {
+			verify_src_table(c, px, r->table, names[r->what & 3],
+			    &r->loc, d);
+			continue;
+		}
+		if (px->mode != PX_MODE_HTTP)
+			diag_error(d, &r->loc, "'%s hdr(%s)' needs mode http; "
+			    "%s '%s' is mode tcp", names[r->what & 3],
+			    r->key_arg, px_kind(px), px->name);
+		tp = verify_rule_table(c, px, r->table, names[r->what & 3],
+		    &r->loc, d);
+		if (tp != NULL && tp->stktable->type != STK_STRING)
+			diag_error(d, &r->loc, "'%s hdr(%s)' needs a "
+			    "stick-table of type string; '%s' is type %s",
+			    names[r->what & 3], r->key_arg, tp->name,
+			    verify_stk_type(tp->stktable->type));
+	}
+}
+
 int
 verify_conf(struct conf *c, struct diag *d)
 {
@@ -422,6 +603,7 @@ verify_conf(struct conf *c, struct diag *d)
 			verify_cond(c, px, r->cond, d);
 		for (r = px->http_rsp; r != NULL; r = r->next)
 			verify_cond(c, px, r->cond, d);
+		verify_stick(c, px, d);
 		for (r = px->http_req; r != NULL; r = r->next)
 			if (r->act == HTTP_ACT_PROMETHEUS &&
 			    px->mode != PX_MODE_HTTP)

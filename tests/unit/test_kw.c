@@ -1842,6 +1842,166 @@ test_check_settings(void)
 	    "t.conf:2:3: error: 'option pgsql-check' needs 'user NAME'\n");
 }
 
+/* ---- tcp-request and stick rules --------------------------------------- */
+
+/* tcp-request connection|content and stick rules, in the file's order. */
+static void
+test_tcp_request_and_stick(void)
+{
+	struct conf *c;
+	struct conf_proxy *px;
+	const struct conf_tcp_rule *r;
+	const struct conf_stick_rule *s;
+
+	LOAD(c, "listen l\n"
+	    "  tcp-request connection track-sc0 src\n"
+	    "  tcp-request connection track-sc2 src table other\n"
+	    "  tcp-request connection reject if { sc_conn_cur(0) gt 3 }\n"
+	    "  tcp-request connection accept unless { src 10.0.0.0/8 }\n"
+	    "  tcp-request content track-sc1 src\n"
+	    "  tcp-request content reject if { src 10.1.2.3 }\n"
+	    "  stick on src\n"
+	    "  stick match src table other if { src 10.0.0.0/8 }\n"
+	    "  stick store-request src table other\n"
+	    "  stick on hdr(X-User) table users\n"
+	    "  stick match req.hdr(X-Id)\n");
+	PX(px, c, "l");
+	r = px->tcp_conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_TRACK_SC);
+	EXPECT_INT(r->sc, 0);
+	CU_ASSERT_PTR_NULL(r->table);
+	CU_ASSERT_PTR_NULL(r->cond);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->sc, 2);
+	EXPECT_STR(r->table, "other");
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NOT_NULL(r->cond);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_ACCEPT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r->cond);
+	CU_ASSERT(r->cond->unless);
+	CU_ASSERT_PTR_NULL(r->next);
+	r = px->tcp_content;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_TRACK_SC);
+	EXPECT_INT(r->sc, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r->next);
+	EXPECT_INT(r->next->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NULL(r->next->next);
+	s = px->stick;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->what, STICK_MATCH | STICK_STORE);
+	EXPECT_INT(s->key, STICK_KEY_SRC);
+	CU_ASSERT_PTR_NULL(s->table);
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->what, STICK_MATCH);
+	EXPECT_STR(s->table, "other");
+	CU_ASSERT_PTR_NOT_NULL(s->cond);
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->what, STICK_STORE);
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->key, STICK_KEY_HDR);
+	EXPECT_STR(s->key_arg, "X-User");
+	EXPECT_STR(s->table, "users");
+	s = s->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	EXPECT_INT(s->what, STICK_MATCH);
+	EXPECT_INT(s->key, STICK_KEY_HDR);
+	EXPECT_STR(s->key_arg, "X-Id");
+	CU_ASSERT_PTR_NULL(s->next);
+	conf_free(c);
+
+	/* a named defaults section's rules come first, copied */
+	LOAD(c, "defaults base\n"
+	    "  tcp-request connection reject if { src 10.0.0.0/8 }\n"
+	    "frontend f1\n"
+	    "  tcp-request connection accept\n"
+	    "frontend f2\n");
+	PX(px, c, "f1");
+	r = px->tcp_conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r->next);
+	EXPECT_INT(r->next->act, TCP_ACT_ACCEPT);
+	PX(px, c, "f2");
+	r = px->tcp_conn;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NULL(r->next);
+	conf_free(c);
+
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request\n"),
+	    "t.conf:2:3: error: 'tcp-request' needs 'connection' or "
+	    "'content' and an action\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection\n"),
+	    "t.conf:2:3: error: 'tcp-request connection' needs an action "
+	    "(accept, reject or track-sc0..2)\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request sesion reject\n"),
+	    "t.conf:2:15: error: unknown tcp-request 'sesion' in frontend "
+	    "'f' (did you mean 'session'?)\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request inspect-delay 5s\n"),
+	    "t.conf:2:15: error: tcp-request 'inspect-delay' is not "
+	    "supported yet\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection rejet\n"),
+	    "t.conf:2:26: error: unknown tcp-request connection action "
+	    "'rejet' in frontend 'f' (did you mean 'reject'?)\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection "
+	    "expect-proxy layer4\n"),
+	    "t.conf:2:26: error: tcp-request connection action "
+	    "'expect-proxy' is not supported by weir: use 'accept-proxy' on "
+	    "the bind line\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection reject "
+	    "now\n"),
+	    "t.conf:2:33: error: 'tcp-request connection reject' takes no "
+	    "argument, got 'now'\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request content track-sc1\n"),
+	    "t.conf:2:3: error: 'tcp-request content track-sc1' needs 1 "
+	    "argument, got 0\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection track-sc0 "
+	    "hdr(x)\n"),
+	    "t.conf:2:36: error: 'tcp-request connection track-sc0': key "
+	    "'hdr(x)' is not supported yet (weir keys on 'src', the client's "
+	    "address)\n");
+	EXPECT_STR(kw_diags("frontend f\n  tcp-request connection track-sc0 "
+	    "src tabel t\n"),
+	    "t.conf:2:40: error: 'tcp-request connection track-sc0 src' "
+	    "takes only 'table NAME' after it\n");
+	EXPECT_STR(kw_diags("backend b\n  tcp-request connection reject\n"),
+	    "t.conf:2:3: error: keyword 'tcp-request' is not allowed in "
+	    "backend 'b' (only in defaults, frontend and listen sections)\n");
+	EXPECT_STR(kw_diags("defaults\n  tcp-request content accept\n"),
+	    "t.conf:2:3: error: 'tcp-request' rules need a named defaults "
+	    "section ('defaults NAME')\n");
+	EXPECT_STR(kw_diags("backend b\n  stick\n"),
+	    "t.conf:2:3: error: 'stick' needs 'on', 'match' or "
+	    "'store-request' and a key\n");
+	EXPECT_STR(kw_diags("backend b\n  stick store-response src\n"),
+	    "t.conf:2:9: error: stick 'store-response' is not supported "
+	    "yet\n");
+	EXPECT_STR(kw_diags("backend b\n  stick on req.cook(sid)\n"),
+	    "t.conf:2:12: error: 'stick on': key 'req.cook(sid)' is not "
+	    "supported yet (weir keys on 'src', the client's address, or "
+	    "'hdr(name)')\n");
+	EXPECT_STR(kw_diags("backend b\n  stick on hdr()\n"),
+	    "t.conf:2:12: error: 'stick on': key 'hdr()' is not supported "
+	    "yet (weir keys on 'src', the client's address, or "
+	    "'hdr(name)')\n");
+	EXPECT_STR(kw_diags("backend b\n  stick on src table\n"),
+	    "t.conf:2:16: error: 'stick on src' takes only 'table NAME' "
+	    "after it\n");
+	EXPECT_STR(kw_diags("frontend f\n  stick on src\n"),
+	    "t.conf:2:3: error: keyword 'stick' is not allowed in frontend "
+	    "'f' (only in backend and listen sections)\n");
+}
+
 CU_TestInfo kw_tests[] = {
 	{ "health-check settings land in the conf, errors name the word",
 	    test_check_settings },
@@ -1942,5 +2102,7 @@ CU_TestInfo kw_tests[] = {
 	    test_builtin_defaults },
 	{ "proxies are kept in file order, defaults left out",
 	    test_proxy_order },
+	{ "tcp-request and stick rules land in order, errors name the word",
+	    test_tcp_request_and_stick },
 	CU_TEST_INFO_NULL,
 };

@@ -244,6 +244,161 @@ test_kept_by_state(void)
 	state_free(st);
 }
 
+/* stick store names a server; stick match reads it until it expires. */
+static void
+test_server_id(void)
+{
+	struct stk_table *t = table(STK_IP, 100, 5000);
+	const unsigned char a[4] = { 127, 0, 0, 1 }, b[4] = { 127, 0, 0, 2 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL(stk_server(t, a, 4, 1000), 0);
+	CU_ASSERT_EQUAL(stk_set_server(t, a, 4, 3, 1000), 0);
+	CU_ASSERT_EQUAL(stk_server(t, a, 4, 2000), 3);
+	CU_ASSERT_EQUAL(stk_server(t, b, 4, 2000), 0);
+	/* a store again moves the client: the redispatch after a failure */
+	CU_ASSERT_EQUAL(stk_set_server(t, a, 4, 5, 3000), 0);
+	CU_ASSERT_EQUAL(stk_server(t, a, 4, 7000), 5);
+	/* past expire (5 s since the last store) the entry names no one */
+	CU_ASSERT_EQUAL(stk_server(t, a, 4, 8000), 0);
+	/* and a store there starts it over */
+	CU_ASSERT_EQUAL(stk_set_server(t, a, 4, 2, 9000), 0);
+	CU_ASSERT_EQUAL(stk_server(t, a, 4, 9000), 2);
+	/* a key the table cannot hold stores nothing */
+	CU_ASSERT_EQUAL(stk_set_server(t, a, 0, 2, 9000), -1);
+	stk_free(t);
+}
+
+/* tcp-request and stick rules find their tables; mistakes are errors. */
+static void
+test_rules_config(void)
+{
+	const char *d;
+	struct graph *g = unit_graph("defaults\n  timeout connect 1s\n"
+	    "  timeout client 1s\n  timeout server 1s\n"
+	    "frontend f\n  bind 127.0.0.1:8080\n"
+	    "  stick-table type ip size 10 store conn_cur\n"
+	    "  tcp-request connection track-sc0 src\n"
+	    "  tcp-request connection track-sc1 src table app\n"
+	    "  tcp-request connection reject if { sc_conn_cur(0) gt 3 }\n"
+	    "  tcp-request content reject if { src 10.0.0.1 }\n"
+	    "  default_backend app\n"
+	    "backend app\n  stick-table type ipv6 size 10\n"
+	    "  stick on src\n  stick match src table f\n"
+	    "  server a 127.0.0.1:80\n", &d);
+	const struct g_frontend *fe;
+	const struct g_backend *be;
+
+	EXPECT_STR(d, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	fe = graph_find_frontend(g, "f");
+	be = graph_find_backend(g, "app");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fe);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(be);
+	CU_ASSERT_EQUAL(fe->ntcp_conn, 3);
+	CU_ASSERT_EQUAL(fe->ntcp_content, 1);
+	CU_ASSERT_PTR_EQUAL(fe->tcp_conn[0].table, graph_find_table(g, "f"));
+	CU_ASSERT_PTR_EQUAL(fe->tcp_conn[1].table, graph_find_table(g, "app"));
+	CU_ASSERT_EQUAL(fe->tcp_conn[1].sc, 1);
+	CU_ASSERT_EQUAL(fe->tcp_conn[2].act, TCP_ACT_REJECT);
+	CU_ASSERT_PTR_NOT_NULL(fe->tcp_conn[2].cond);
+	CU_ASSERT_EQUAL(be->nstick, 2);
+	CU_ASSERT_EQUAL(be->stick[0].what, STICK_MATCH | STICK_STORE);
+	CU_ASSERT_PTR_EQUAL(be->stick[0].table, graph_find_table(g, "app"));
+	CU_ASSERT_PTR_EQUAL(be->stick[1].table, graph_find_table(g, "f"));
+	graph_unref(g);
+
+	g = unit_graph("backend b\n  stick on src\n"
+	    "  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:2:3: error: 'stick on' "
+	    "needs a stick-table: backend 'b' has none (add one, or name "
+	    "another with 'table NAME')\n"));
+	g = unit_graph("frontend f\n  bind 127.0.0.1:8080\n"
+	    "  tcp-request connection track-sc2 src table nope\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'tcp-request "
+	    "connection track-sc2': no stick-table 'nope' (a section named so "
+	    "must have one)\n"));
+	g = unit_graph("backend b\n  stick-table type string len 8 size 10\n"
+	    "  stick store-request src\n  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'stick "
+	    "store-request src' needs a stick-table of type ip or ipv6; 'b' "
+	    "is type string\n"));
+	g = unit_graph("frontend f\n  bind 127.0.0.1:8080\n"
+	    "  stick-table type integer size 10\n"
+	    "  http-request track-sc0 src\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:4:3: error: 'http-request "
+	    "track-sc0 src' needs a stick-table of type ip or ipv6; 'f' is "
+	    "type integer\n"));
+	g = unit_graph("backend b\n  stick-table type ip size 10\n"
+	    "  stick on hdr(X-User)\n  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'stick on "
+	    "hdr(X-User)' needs mode http; backend 'b' is mode tcp\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:3:3: error: 'stick on "
+	    "hdr(X-User)' needs a stick-table of type string; 'b' is type "
+	    "ip\n"));
+	g = unit_graph("backend b\n  mode http\n"
+	    "  stick-table type string len 16 size 10\n"
+	    "  stick on hdr(X-User)\n  server a 127.0.0.1:80\n", &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL(graph_find_backend(g, "b")->stick[0].key,
+	    STICK_KEY_HDR);
+	EXPECT_STR(graph_find_backend(g, "b")->stick[0].key_arg, "X-User");
+	CU_ASSERT_EQUAL(graph_find_backend(g, "b")->stick[0].key_arg_len, 6);
+	graph_unref(g);
+	g = unit_graph("frontend f\n  mode http\n  bind 127.0.0.1:8080\n"
+	    "  acl api path_beg /api\n"
+	    "  tcp-request connection reject if api\n", &d);
+	CU_ASSERT_PTR_NULL(g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "t.conf:5:36: error: acl criterion "
+	    "'path_beg' needs an HTTP request; 'tcp-request connection' runs "
+	    "before any is read\n"));
+}
+
+/*
+ * A stored server is named by its state record id, which a reload keeps
+ * while the backend, the server's name and address stay: the entry still
+ * finds it in the new graph.
+ */
+static void
+test_server_id_kept(void)
+{
+	static const char conf1[] = "backend app\n"
+	    "  stick-table type ip size 10\n  stick on src\n"
+	    "  server a 127.0.0.1:81\n  server b 127.0.0.1:82\n";
+	static const char conf2[] = "backend app\n"
+	    "  stick-table type ip size 10\n  stick on src\n"
+	    "  server c 127.0.0.1:83\n  server b 127.0.0.1:82\n"
+	    "  server a 127.0.0.1:81\n";
+	const char *d;
+	struct state_store *st = state_new(1);
+	struct graph *g1 = unit_graph(conf1, &d);
+	struct graph *g2 = unit_graph(conf2, &d);
+	const struct g_backend *b1, *b2;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
+	CU_ASSERT_EQUAL(state_attach(st, g1), 0);
+	CU_ASSERT_EQUAL(state_attach(st, g2), 0);
+	b1 = graph_find_backend(g1, "app");
+	b2 = graph_find_backend(g2, "app");
+	/* reordered, and a new server before them: the ids stay */
+	CU_ASSERT_EQUAL(b1->servers[1].st->id, b2->servers[1].st->id);
+	CU_ASSERT_EQUAL(b1->servers[0].st->id, b2->servers[2].st->id);
+	CU_ASSERT_NOT_EQUAL(b2->servers[0].st->id, b1->servers[0].st->id);
+	CU_ASSERT_NOT_EQUAL(b2->servers[0].st->id, b1->servers[1].st->id);
+	/* and the table is the same one */
+	CU_ASSERT_PTR_EQUAL(b1->stick[0].table->t, b2->stick[0].table->t);
+	graph_unref(g1);
+	graph_unref(g2);
+	state_free(st);
+}
+
 CU_TestInfo stick_tests[] = {
 	{ "stick-table settings and their errors", test_config },
 	{ "a reload keeps a table with the same key", test_kept_by_state },
@@ -254,5 +409,10 @@ CU_TestInfo stick_tests[] = {
 	{ "entries expire and start over; tracked ones stay",
 	    test_expire },
 	{ "string keys are cut to the table's len", test_string_len },
+	{ "an entry names a stored server until it expires",
+	    test_server_id },
+	{ "tcp-request and stick rules find their tables, or are errors",
+	    test_rules_config },
+	{ "a reload keeps the server ids entries name", test_server_id_kept },
 	CU_TEST_INFO_NULL,
 };
