@@ -137,7 +137,7 @@ struct sess {
 	union sess_addr peer;
 	uint32_t ka_ms;		/* timeout http-keep-alive, kept when idle */
 	struct txn *txn;
-	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
+	union sess_addr pp_dst;	/* a PROXY header's or the socket's: SF_PP_DST */
 	struct ctr_slot *fe_ctr;	/* counts this connection as open */
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
@@ -1170,6 +1170,7 @@ ck_op(struct http_ops *ops, bool del, const char *name, const char *val,
 	if (ops->n >= HTTP_MAX_OPS)
 		return false;
 	o = &ops->op[ops->n++];
+	o->field = HTTP_OP_ADD;
 	o->del = del;
 	o->name = name;
 	o->nlen = strlen(name);
@@ -2153,6 +2154,24 @@ sess_peer_str(const struct sess *s, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The address the client connected to (dst, dst_port): its PROXY
+ * header's, else asked of the socket once per connection.
+ */
+static const struct sockaddr *
+sess_dst(void *arg)
+{
+	struct sess *s = arg;
+	socklen_t dl = sizeof(s->pp_dst);
+
+	if (!(s->flags & SF_PP_DST)) {
+		if (getsockname(s->fd, &s->pp_dst.sa, &dl) < 0)
+			return NULL;
+		s->flags |= SF_PP_DST;
+	}
+	return &s->pp_dst.sa;
+}
+
 /* The head of a parsed request is in t->req: route it and send it on. */
 static int
 txn_request(struct sess *s)
@@ -2180,6 +2199,8 @@ txn_request(struct sess *s)
 		s->flags |= SF_CLOSE;
 
 	http_sample(&smp, &v, &s->peer.sa);
+	smp.dst = sess_dst;
+	smp.dst_arg = s;
 	smp.ssl = s->ssl;
 	smp.sc = &t->stk;
 	smp.g = t->g;
@@ -2196,7 +2217,8 @@ txn_request(struct sess *s)
 		return sess_send_own(s, ok, sizeof(ok) - 1, close ||
 		    t->req_body != H1_BODY_NONE);
 	}
-	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &smp, &t->req_ops);
+	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &v, &smp,
+	    &t->req_ops);
 	for (i = 0; r == NULL && i < fe->nswitches; i++) {
 		if (graph_cond_match(fe->switches[i].cond, &smp))
 			be = fe->switches[i].be;
@@ -2205,7 +2227,7 @@ txn_request(struct sess *s)
 		be = fe->default_be;
 	/* the backend's own rules run after the frontend's */
 	if (r == NULL && be != NULL && be != fe->self_be)
-		r = http_rules(be->px.http_req, be->px.nhttp_req, &smp,
+		r = http_rules(be->px.http_req, be->px.nhttp_req, &v, &smp,
 		    &t->req_ops);
 	if (r != NULL) {
 		/* a body we will not read makes the connection unusable */
@@ -2215,6 +2237,8 @@ txn_request(struct sess *s)
 		t->status = r->status;
 		if (r->act == HTTP_ACT_PROMETHEUS)
 			return sess_send_stats(s, NULL, &smp, cl);
+		if (r == &http_rewrite_failed)
+			return sess_answer(s, 500, "rewrite failed");
 		if (r->act == HTTP_ACT_DENY) {
 			ctr_add(CTR_OF(fe->st, s->w), CTR_DENIED, 1);
 			/* deny_status 429 is how rate limits answer */
@@ -2223,7 +2247,7 @@ txn_request(struct sess *s)
 			return sess_answer(s, r->status, "denied");
 		}
 		len = r->act == HTTP_ACT_REDIRECT ?
-		    http_redirect(out, s->w->scratch_size, r, &v, cl) :
+		    http_redirect(out, s->w->scratch_size, r, &smp, cl) :
 		    http_return(out, s->w->scratch_size, r, cl);
 		if (len == 0)
 			return sess_answer(s, 500, "answer too large");
@@ -2964,9 +2988,9 @@ txn_response(struct txn *t, int hlen)
 	http_sample(&smp, &v, &s->peer.sa);
 	smp.ssl = s->ssl;
 	if (t->be != t->fe->self_be)
-		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &smp,
+		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &v, &smp,
 		    &t->rsp_ops);
-	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &smp,
+	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &v, &smp,
 	    &t->rsp_ops);
 	if (t->be->cookie_name != NULL)
 		txn_cookie_out(t);
