@@ -2219,7 +2219,7 @@ txn_request(struct sess *s)
 	}
 	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &v, &smp,
 	    &t->req_ops);
-	for (i = 0; r == NULL && i < fe->nswitches; i++) {
+	for (i = 0; r == NULL && be == NULL && i < fe->nswitches; i++) {
 		if (graph_cond_match(fe->switches[i].cond, &smp))
 			be = fe->switches[i].be;
 	}

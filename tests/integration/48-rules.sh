@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 47
+plan 48
 
 cd "$T_DIR" || exit 99
 backend app || exit 99
@@ -108,6 +108,8 @@ is "$(route "/?echo=1" -H 'Host: example.community')" "other" \
     "hdr_dom does not match part of a word"
 is "$(route "/?echo=1" -H 'Host: db.internal')" "end" "hdr_end(host)"
 is "$(route "/?echo=1" -A 'crawlbot/2.0')" "sub" "hdr_sub(user-agent)"
+is "$(route "/?echo=1" -H 'Host: db.internal' -A 'crawlbot/2.0')" "end" \
+    "the first use_backend that matches wins"
 is "$(route "/x/ADMIN/y?echo=1")" "psub" "path_sub -i"
 is "$(route "/?echo=1&tenant=blue")" "param" "url_param(tenant)"
 is "$(route "/?echo=1&tenant=blues")" "other" \
