@@ -363,6 +363,8 @@ http_rewrite_target(const struct g_http_rule *r, const struct http_view *v,
 	t = http_target(v, ops, &tl);
 	http_split(t, tl, &pfx, &plen);
 	vl = http_rule_value(r, smp, val, sizeof(val));
+	if (vl == sizeof(val))
+		return -1;	/* cut to fit: no target to send */
 	switch (r->act) {
 	case HTTP_ACT_REPLACE_PATH:
 		k = http_replace_one(r, val, vl, smp->path, smp->path_len,
@@ -450,6 +452,8 @@ http_replace_hdr(const struct g_http_rule *r, const struct http_view *v,
 	unsigned n = ops->n, k;
 	int i = -1, err = 0;
 
+	if (tl == sizeof(t))
+		return -1;	/* the template was cut to fit */
 	while ((i = h1_hdr_find(v->m, v->buf, r->name, r->name_len,
 	    i + 1)) >= 0) {
 		const struct h1_hdr *h = &v->m->hdrs[i];

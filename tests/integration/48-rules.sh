@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 48
+plan 52
 
 cd "$T_DIR" || exit 99
 backend app || exit 99
@@ -47,6 +47,7 @@ frontend web
     http-request return status 410 errorfile gone.http if { path /gone }
     http-request replace-path ^/old/(.*) /new/\1
     http-request set-path /v2%[path] if { path_beg /api/ }
+    http-request set-path /%[req.hdr(x-to)] if { path /to }
     http-request set-query q=%[url_param(a)] if { path /echo } { url_param(a) -m found }
     http-request replace-header X-Forwarded-Host ^(.*)\.test$ \1.example
     http-request replace-value X-List ^a(.*) A\1
@@ -139,6 +140,18 @@ is "$(jget "$J" target)" "/new/x/y?echo=1" \
 is "$(jget "$J" hdr:X-Be)" "new" "use_backend sees the rewritten path"
 J=$(echo_req "/api/users?echo=1")
 is "$(jget "$J" target)" "/v2/api/users?echo=1" "set-path with %[path]"
+code() {
+	curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@"
+}
+LONG=$(printf '%01100d' 0)
+is "$(code -H "X-To: $LONG" "$U/to")" "500" \
+    "a path too long to make fails the request"
+is "$(code -H "X-To: a b" "$U/to")" "500" \
+    "a path with a blank fails the request"
+is "$(grep -c ' /to\| /a b\| /000' app.log)" "0" \
+    "failed rewrites never reach the server"
+J=$(echo_req "/to?echo=1" -H "X-To: fine")
+is "$(jget "$J" target)" "/fine?echo=1" "set-path from a header"
 J=$(echo_req "/echo?a=7&b=2")
 is "$(jget "$J" target)" "/echo?q=7" "set-query with %[url_param]"
 J=$(echo_req "/echo")
