@@ -318,6 +318,17 @@ http_target(const struct http_view *v, const struct http_ops *ops,
 	return v->buf + v->m->target_off;
 }
 
+void
+http_sample_ops(struct acl_sample *smp, const struct http_view *v,
+    const struct http_ops *ops)
+{
+	const char *t;
+	size_t tl;
+
+	t = http_target(v, ops, &tl);
+	http_sample_target(smp, t, tl);
+}
+
 /*
  * The target a, b, c (concatenated) for the request: kept in ops, seen
  * by smp. Returns 0, or -1 when it does not fit or would break the

@@ -55,6 +55,9 @@ struct http_view {
  */
 void http_sample(struct acl_sample *smp, struct http_view *v,
     const struct sockaddr *src);
+/* Point smp's url, path and query to the target ops gave the request. */
+void http_sample_ops(struct acl_sample *smp, const struct http_view *v,
+    const struct http_ops *ops);
 
 /*
  * Run rules[0..n) in order on smp, the sample of the head in v: edits go

@@ -2309,6 +2309,7 @@ txn_connect(struct txn *t)
 			struct acl_sample smp;
 
 			http_sample(&smp, &v, NULL);
+			http_sample_ops(&smp, &v, &t->req_ops);
 			lr.key = smp.path;
 			lr.key_len = smp.path_len;
 		}
@@ -2986,6 +2987,9 @@ txn_response(struct txn *t, int hlen)
 		s->flags |= SF_CLOSE;
 	}
 	http_sample(&smp, &v, &s->peer.sa);
+	http_sample_ops(&smp, &v, &t->req_ops);
+	smp.dst = sess_dst;
+	smp.dst_arg = s;
 	smp.ssl = s->ssl;
 	if (t->be != t->fe->self_be)
 		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &v, &smp,

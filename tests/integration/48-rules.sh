@@ -7,10 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 52
+plan 54
 
 cd "$T_DIR" || exit 99
 backend app || exit 99
+backend app2 || exit 99
 PW=$(free_port)
 PW2=$(free_port)
 printf 'HTTP/1.1 410 Gone\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\ngone\n' >gone.http
@@ -46,11 +47,13 @@ frontend web
     http-request return status 200 content-type application/json string '{"ok":true}' if { path /ret }
     http-request return status 410 errorfile gone.http if { path /gone }
     http-request replace-path ^/old/(.*) /new/\1
+    http-request replace-path ^/h[0-9]+/(.*) /\1
     http-request set-path /v2%[path] if { path_beg /api/ }
     http-request set-path /%[req.hdr(x-to)] if { path /to }
     http-request set-query q=%[url_param(a)] if { path /echo } { url_param(a) -m found }
     http-request replace-header X-Forwarded-Host ^(.*)\.test$ \1.example
     http-request replace-value X-List ^a(.*) A\1
+    http-response set-header X-Resp "%[path] %[dst_port]"
     acl dom   hdr_dom(host) -i example.com
     acl end   hdr_end(host) .internal
     acl sub   hdr_sub(user-agent) bot
@@ -60,6 +63,7 @@ frontend web
     acl port2 dst_port $PW2
     acl mflag req.hdr(x-env) -m beg -i STAG
     acl found req.hdr(x-debug) -m found
+    use_backend hashed if { req.hdr(x-hash) -m found }
     use_backend new if { path_beg /new/ }
     use_backend dom if dom
     use_backend end if end
@@ -75,6 +79,8 @@ CONF
 	for b in new dom end sub psub param cook port2 mflag found other; do
 		be "$b"
 	done
+	printf 'backend hashed\n    balance uri\n    server a 127.0.0.1:%s\n    server b 127.0.0.1:%s\n' \
+	    "$PORT_app" "$PORT_app2"
 } >lb.conf
 start_weir lb.conf
 ok $? "weir starts"
@@ -138,6 +144,11 @@ J=$(echo_req "/old/x/y?echo=1")
 is "$(jget "$J" target)" "/new/x/y?echo=1" \
     "replace-path rewrites the path, the query kept"
 is "$(jget "$J" hdr:X-Be)" "new" "use_backend sees the rewritten path"
+for i in 1 2 3 4 5 6 7 8; do
+	jget "$(echo_req "/h$i/k?echo=1" -H 'X-Hash: 1')" backend
+done | sort -u >hashed.txt
+is "$(wc -l <hashed.txt | tr -d ' ')" "1" \
+    "balance uri hashes the rewritten path: one server for /h1/k../h8/k"
 J=$(echo_req "/api/users?echo=1")
 is "$(jget "$J" target)" "/v2/api/users?echo=1" "set-path with %[path]"
 code() {
@@ -162,6 +173,9 @@ is "$(jget "$J" hdr:X-Forwarded-Host)" "shop.example" \
 J=$(echo_req "/?echo=1" -H 'X-Forwarded-Host: shop.org')
 is "$(jget "$J" hdr:X-Forwarded-Host)" "shop.org" \
     "replace-header leaves a value that does not match"
+is "$(curl -s --max-time 5 -D - -o /dev/null "$U/old/r?echo=1" | tr -d '\r' |
+    grep -i '^x-resp:')" "X-Resp: /new/r $PW" \
+    "http-response rules see the new path, and dst_port"
 is "$(grep -c ' GET /new/x/y?echo=1 ' app.log)" "1" \
     "the server logged the rewritten request line"
 
