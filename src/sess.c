@@ -2930,6 +2930,8 @@ txn_response(struct txn *t, int hlen)
 	struct sess *s = t->s;
 	struct eng_worker *w = s->w;
 	struct http_view v = { t->req->data, &t->reqm };
+	/* what replace-header edits: the response; conditions see v */
+	struct http_view rv = { t->rsp->data, &t->rspm };
 	struct acl_sample smp;
 	const struct h1_msg *m = &t->rspm;
 	unsigned flags = 0;
@@ -2992,9 +2994,9 @@ txn_response(struct txn *t, int hlen)
 	smp.dst_arg = s;
 	smp.ssl = s->ssl;
 	if (t->be != t->fe->self_be)
-		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &v, &smp,
+		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &rv, &smp,
 		    &t->rsp_ops);
-	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &v, &smp,
+	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &rv, &smp,
 	    &t->rsp_ops);
 	if (t->be->cookie_name != NULL)
 		txn_cookie_out(t);

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 54
+plan 56
 
 cd "$T_DIR" || exit 99
 backend app || exit 99
@@ -54,6 +54,8 @@ frontend web
     http-request replace-header X-Forwarded-Host ^(.*)\.test$ \1.example
     http-request replace-value X-List ^a(.*) A\1
     http-response set-header X-Resp "%[path] %[dst_port]"
+    http-response replace-header X-Backend ^app(.*)$ server-app\1 if { path /rsp }
+    http-response replace-value Content-Type ^text/(.*) txt/\1 if { path /rsp }
     acl dom   hdr_dom(host) -i example.com
     acl end   hdr_end(host) .internal
     acl sub   hdr_sub(user-agent) bot
@@ -176,6 +178,11 @@ is "$(jget "$J" hdr:X-Forwarded-Host)" "shop.org" \
 is "$(curl -s --max-time 5 -D - -o /dev/null "$U/old/r?echo=1" | tr -d '\r' |
     grep -i '^x-resp:')" "X-Resp: /new/r $PW" \
     "http-response rules see the new path, and dst_port"
+R=$(curl -s --max-time 5 -D - -o /dev/null "$U/rsp" | tr -d '\r')
+is "$(printf '%s\n' "$R" | grep -i '^x-backend:')" "X-Backend: server-app" \
+    "http-response replace-header edits the response"
+is "$(printf '%s\n' "$R" | grep -i '^content-type:')" "Content-Type: txt/plain" \
+    "http-response replace-value edits the response"
 is "$(grep -c ' GET /new/x/y?echo=1 ' app.log)" "1" \
     "the server logged the rewritten request line"
 

@@ -1599,7 +1599,8 @@ test_http_rewrite(void)
 	    "  http-request replace-path ^/old/(.*) /new/\\1\n"
 	    "  http-request replace-header X-Host ^(.*)\\.test$ \\1.example\n"
 	    "  http-request replace-value Accept ^text/(.*) app/\\1 "
-	    "if { path_beg /x }\n");
+	    "if { path_beg /x }\n"
+	    "  http-response replace-header Server .* weir\n");
 	PX(px, c, "f");
 	r = px->http_req;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -1628,6 +1629,12 @@ test_http_rewrite(void)
 	EXPECT_INT(r->act, HTTP_ACT_REPLACE_VALUE);
 	EXPECT_STR(r->name, "Accept");
 	CU_ASSERT_PTR_NOT_NULL(r->cond);
+	r = px->http_rsp;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_REPLACE_HEADER);
+	EXPECT_STR(r->name, "Server");
+	EXPECT_STR(r->regex, ".*");
+	EXPECT_STR(r->value, "weir");
 	conf_free(c);
 }
 
