@@ -62,9 +62,10 @@ void http_sample_ops(struct acl_sample *smp, const struct http_view *v,
 /*
  * Run rules[0..n) in order on smp: edits of the head in v (the request,
  * or the response for http-response rules) go to ops, and a new path or
- * query to smp too, so that later rules see it; the first deny, redirect or return that applies ends the run and
- * is returned, as is &http_rewrite_failed when an edit does not fit.
- * NULL: the request goes on.
+ * query to smp too, so that later rules see it. The first deny,
+ * redirect or return that applies ends the run and is returned, as is
+ * &http_rewrite_failed when an edit does not fit. NULL: the request goes
+ * on.
  */
 const struct g_http_rule *http_rules(const struct g_http_rule *rules,
     unsigned n, const struct http_view *v, struct acl_sample *smp,
