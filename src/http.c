@@ -144,8 +144,6 @@ http_op_new(struct http_ops *ops)
 
 	if (ops->n >= HTTP_MAX_OPS)
 		return NULL;
-	if (ops->n == 0)
-		ops->vused = 0;
 	op = &ops->op[ops->n++];
 	memset(op, 0, sizeof(*op));
 	op->field = HTTP_OP_ADD;
@@ -178,8 +176,6 @@ http_op_add(struct http_ops *ops, bool del, const struct g_http_rule *r,
 static char *
 http_room(struct http_ops *ops, size_t n)
 {
-	if (ops->n == 0)
-		ops->vused = 0;
 	if (n > sizeof(ops->vals) - ops->vused)
 		return NULL;
 	return ops->vals + ops->vused;
@@ -543,6 +539,9 @@ http_rules(const struct g_http_rule *rules, unsigned n,
 {
 	unsigned i;
 
+	/* no op yet: what the values held belongs to an earlier request */
+	if (ops->n == 0)
+		ops->vused = 0;
 	for (i = 0; i < n; i++) {
 		const struct g_http_rule *r = &rules[i];
 
