@@ -441,7 +441,7 @@ enum acl_crit {
 	ACL_SRC_CONN_RATE,
 };
 
-/* Whether a criterion is one of the integer ones. */
+/* Whether a criterion is a stick counter's integer (sc_*, src_*). */
 #define ACL_IS_INT(c) ((c) >= ACL_SC_HTTP_REQ_RATE && (c) <= ACL_SRC_CONN_RATE)
 
 #define ACL_F_ICASE	0x1
