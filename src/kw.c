@@ -3028,7 +3028,6 @@ kw_act_redirect(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 			r->redir_flags |= REDIR_F_APPEND_SLASH;
 			continue;
 		}
-
 		if (conf_word_is(w, "code") && i + 1 < st->nwords) {
 			if (kw_status(ctx, &st->words[++i], "redirect code",
 			    0, 999, &r->status) < 0)
@@ -3063,6 +3062,12 @@ kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 			return -1;
 		}
 		a = &st->words[++i];
+		if (r->body != NULL && (conf_word_is(w, "string") ||
+		    conf_word_is(w, "file") || conf_word_is(w, "errorfile"))) {
+			diag_error(ctx->d, &w->loc, "'return' takes one body: "
+			    "string, file or errorfile");
+			return -1;
+		}
 		if (conf_word_is(w, "status")) {
 			if (kw_status(ctx, a, "return status", 200, 599,
 			    &r->status) < 0)

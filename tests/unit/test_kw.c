@@ -1679,6 +1679,9 @@ test_return_errors(void)
 	    "t.conf:2:30: error: return status must be 200..599, got 100\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return status\n"),
 	    "t.conf:2:23: error: 'status' needs a value\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request return content-type "
+	    "a/b string x string y\n"), "t.conf:2:49: error: 'return' takes "
+	    "one body: string, file or errorfile\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return hdr x y\n"),
 	    "t.conf:2:23: error: return option 'hdr' is not supported yet\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return content-type "
