@@ -406,13 +406,13 @@ enum cookie_mode {
 #define COOKIE_POSTONLY	0x10	/* set on answers to POST only */
 #define COOKIE_PRESERVE	0x20	/* leave a server's own Set-Cookie be */
 
+/*
+ * What an ACL fetches; how it compares (enum acl_match) comes from the
+ * criterion's name (path_beg) or its -m flag.
+ */
 enum acl_crit {
 	ACL_PATH = 0,
-	ACL_PATH_BEG,
-	ACL_PATH_END,
-	ACL_PATH_REG,
 	ACL_HDR,
-	ACL_HDR_BEG,
 	ACL_METHOD,
 	ACL_SRC,
 	ACL_SSL_FC,		/* the client speaks TLS: no values */
@@ -423,6 +423,15 @@ enum acl_crit {
 	ACL_SSL_C_USED,		/* a client certificate: no values */
 	ACL_SSL_FC_PROTOCOL,	/* "TLSv1.3" */
 	ACL_SSL_FC_CIPHER,	/* OpenSSL's name of the cipher */
+	ACL_URL,		/* the request target */
+	ACL_QUERY,		/* the target after its first '?' */
+	ACL_URL_PARAM,		/* url_param(name): a query parameter */
+	ACL_COOK,		/* req.cook(name): a cookie of the request */
+	ACL_BASE,		/* the Host field, then the path */
+	ACL_HDR_CNT,		/* integer: values of the fields named so */
+	ACL_DST,		/* the address the client connected to */
+	ACL_DST_PORT,		/* integer: its port */
+	ACL_SRC_PORT,		/* integer: the client's port */
 	/* integers of stick counters: sc_*(N) tracked, src_*(TABLE) looked up */
 	ACL_SC_HTTP_REQ_RATE,
 	ACL_SC_HTTP_ERR_RATE,
@@ -432,10 +441,26 @@ enum acl_crit {
 	ACL_SRC_CONN_RATE,
 };
 
-/* Whether a criterion is one of the integer ones. */
+/* Whether a criterion is a stick counter's integer (sc_*, src_*). */
 #define ACL_IS_INT(c) ((c) >= ACL_SC_HTTP_REQ_RATE && (c) <= ACL_SRC_CONN_RATE)
 
 #define ACL_F_ICASE	0x1
+
+/* How an ACL compares what it fetched with its values (HAProxy's -m). */
+enum acl_match {
+	ACL_M_STR = 0,		/* the whole string */
+	ACL_M_BEG,		/* a prefix */
+	ACL_M_END,		/* a suffix */
+	ACL_M_SUB,		/* a substring */
+	ACL_M_DOM,		/* words between '/', '?', '.' or ':' */
+	ACL_M_DIR,		/* words between '/' or '?' */
+	ACL_M_REG,		/* an extended regular expression */
+	ACL_M_FOUND,		/* there is a value: no patterns */
+	ACL_M_LEN,		/* the length, as an integer */
+	ACL_M_INT,		/* integers: eq/gt/ge/lt/le, ranges a:b */
+	ACL_M_IP,		/* addresses and networks */
+	ACL_M_BOOL,		/* a truth of its own: no patterns */
+};
 
 /* One acl line; lines that share a name are ORed, as in HAProxy. */
 struct conf_acl {
@@ -443,6 +468,8 @@ struct conf_acl {
 	struct loc loc;
 	const char *name;	/* NULL for an anonymous acl */
 	enum acl_crit crit;
+	const char *kw;		/* the criterion as written: "hdr_end" */
+	enum acl_match match;
 	const char *arg;	/* hdr(name): the header name */
 	unsigned flags;
 	const struct conf_word *vals;
@@ -465,7 +492,16 @@ enum http_act {
 	HTTP_ACT_RETURN,
 	HTTP_ACT_PROMETHEUS,	/* use-service prometheus-exporter */
 	HTTP_ACT_TRACK_SC,	/* track-scN src [table T] */
+	HTTP_ACT_SET_PATH,	/* set-path FMT */
+	HTTP_ACT_REPLACE_PATH,	/* replace-path REGEX FMT */
+	HTTP_ACT_SET_QUERY,	/* set-query FMT */
+	HTTP_ACT_REPLACE_HEADER, /* replace-header NAME REGEX FMT */
+	HTTP_ACT_REPLACE_VALUE,	/* replace-value NAME REGEX FMT */
 };
+
+/* redirect options */
+#define REDIR_F_DROP_QUERY	0x1	/* the Location without the query */
+#define REDIR_F_APPEND_SLASH	0x2	/* a '/' after a path without one */
 
 enum redir_kind {
 	REDIR_LOCATION = 0,
@@ -481,7 +517,10 @@ struct conf_http_rule {
 	const char *value;	/* header value, redirect target */
 	bool value_fmt;		/* value holds %[fetch] expressions */
 	enum redir_kind redir;
+	unsigned redir_flags;	/* REDIR_F_* */
+	const char *regex;	/* replace-*: what is matched */
 	unsigned status;	/* deny, redirect, return */
+	bool raw;		/* return errorfile: body is the whole answer */
 	const char *ctype;	/* return: content-type */
 	const char *body;	/* return: body */
 	size_t body_len;

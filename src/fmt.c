@@ -11,11 +11,20 @@ static const struct {
 	enum acl_crit crit;
 	int arg;		/* 0: none, 1: optional, 2: needed */
 } fmt_fetches[] = {
+	{ "base",		ACL_BASE,		0 },
+	{ "cook",		ACL_COOK,		2 },
+	{ "dst",		ACL_DST,		0 },
+	{ "dst_port",		ACL_DST_PORT,		0 },
 	{ "hdr",		ACL_HDR,		2 },
+	{ "hdr_cnt",		ACL_HDR_CNT,		2 },
 	{ "method",		ACL_METHOD,		0 },
 	{ "path",		ACL_PATH,		0 },
+	{ "query",		ACL_QUERY,		0 },
+	{ "req.cook",		ACL_COOK,		2 },
 	{ "req.hdr",		ACL_HDR,		2 },
+	{ "req.hdr_cnt",	ACL_HDR_CNT,		2 },
 	{ "src",		ACL_SRC,		0 },
+	{ "src_port",		ACL_SRC_PORT,		0 },
 	{ "ssl_c_i_dn",		ACL_SSL_C_I_DN,		1 },
 	{ "ssl_c_s_dn",		ACL_SSL_C_S_DN,		1 },
 	{ "ssl_c_used",		ACL_SSL_C_USED,		0 },
@@ -24,6 +33,9 @@ static const struct {
 	{ "ssl_fc_cipher",	ACL_SSL_FC_CIPHER,	0 },
 	{ "ssl_fc_protocol",	ACL_SSL_FC_PROTOCOL,	0 },
 	{ "ssl_fc_sni",		ACL_SSL_FC_SNI,		0 },
+	{ "url",		ACL_URL,		0 },
+	{ "url_param",		ACL_URL_PARAM,		2 },
+	{ "urlp",		ACL_URL_PARAM,		2 },
 };
 /* clang-format on */
 
@@ -56,10 +68,8 @@ fmt_fetch(struct arena *a, const char *e, size_t len, struct fmt_seg *seg,
 		    memcmp(fmt_fetches[i].name, e, nl) == 0)
 			break;
 	if (i == NELEM(fmt_fetches)) {
-		snprintf(err, errlen, "unknown sample fetch '%.*s' (weir "
-		    "offers hdr, method, path, req.hdr, src, ssl_c_i_dn, "
-		    "ssl_c_s_dn, ssl_c_used, ssl_c_verify, ssl_fc, "
-		    "ssl_fc_cipher, ssl_fc_protocol, ssl_fc_sni)", (int)nl, e);
+		snprintf(err, errlen, "unknown sample fetch '%.*s' (see "
+		    "'Sample fetches' in lb.conf(5))", (int)nl, e);
 		return -1;
 	}
 	seg->fetch = true;

@@ -26,7 +26,8 @@ struct fmt {
 
 /*
  * Parse s: text where "%%" is a '%' and "%[fetch]" a sample fetch (the
- * ssl_ criteria of acl.c, src, path, method, req.hdr(NAME)). Returns the
+ * fetches of acl.c by their HAProxy names: src, dst_port, path, query,
+ * url_param(NAME), req.hdr(NAME), req.cook(NAME), ssl_fc_sni...). Returns the
  * format allocated in a, or NULL with the reason in err (and the byte
  * offset of the problem in *at).
  */

@@ -113,7 +113,10 @@ struct g_http_rule {
 	size_t value_len;
 	const struct fmt *vfmt;	/* value with %[fetch]; NULL: literal */
 	enum redir_kind redir;
+	unsigned redir_flags;		/* REDIR_F_* */
+	const regex_t *re;		/* replace-*: freed with the graph */
 	unsigned status;
+	bool raw;			/* return errorfile: body is it all */
 	const char *ctype;
 	const char *body;
 	size_t body_len;

@@ -177,6 +177,31 @@ gb_cond(struct gb *b, const struct g_proxy *gp, const struct conf_cond *cc)
 	return gc;
 }
 
+/*
+ * The regex of a replace-* rule, with its groups. It is kept as a
+ * one-pattern expression so that the graph frees it with the ACLs'.
+ */
+static const regex_t *
+gb_regex(struct gb *b, const struct conf_http_rule *r)
+{
+	struct acl_expr *e = gb_alloc(b, sizeof(*e));
+	regex_t *re;
+
+	if (e == NULL || (e->pats = gb_alloc(b, sizeof(*e->pats))) == NULL)
+		return NULL;
+	if ((re = malloc(sizeof(*re))) == NULL ||
+	    regcomp(re, r->regex, REG_EXTENDED) != 0) {
+		free(re);
+		diag_error(b->d, &r->loc, "cannot compile '%s'", r->regex);
+		b->failed = true;
+		return NULL;
+	}
+	e->pats[0].re = re;
+	e->npats = 1;
+	gb_keep_expr(b, e);
+	return re;
+}
+
 static void
 gb_rules(struct gb *b, const struct g_proxy *gp,
     const struct conf_http_rule *list, struct g_http_rule **out,
@@ -211,7 +236,11 @@ gb_rules(struct gb *b, const struct g_proxy *gp,
 			}
 		}
 		g->redir = r->redir;
+		g->redir_flags = r->redir_flags;
+		if (r->regex != NULL)
+			g->re = gb_regex(b, r);
 		g->status = r->status;
+		g->raw = r->raw;
 		g->sc = r->sc;
 		if (r->act == HTTP_ACT_TRACK_SC) {
 			const char *tn = r->table ? r->table : gp->name;

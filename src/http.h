@@ -16,16 +16,25 @@
 
 #define HTTP_MAX_OPS	32
 
-/* A header edit from a set-header, add-header or del-header rule. */
+/*
+ * An edit of a head from a rule: add a field (set-header, add-header),
+ * delete the fields of a name (del-header), give a field of the head a
+ * new value (replace-header), or the request a new target (set-path).
+ */
 struct http_op {
 	bool del;		/* delete the fields named name, earlier adds too */
+	int field;		/* HTTP_OP_ADD, HTTP_OP_TARGET, or the index of
+				   the head's field whose value val replaces */
 	const char *name;
 	size_t nlen;
 	const char *val;
 	size_t vlen;
 };
 
-#define HTTP_OPS_VALUES	1024	/* values made for one request */
+#define HTTP_OP_ADD	(-1)
+#define HTTP_OP_TARGET	(-2)
+
+#define HTTP_OPS_VALUES	2048	/* values made for one request */
 
 struct http_ops {
 	struct http_op op[HTTP_MAX_OPS];
@@ -46,14 +55,24 @@ struct http_view {
  */
 void http_sample(struct acl_sample *smp, struct http_view *v,
     const struct sockaddr *src);
+/* Point smp's url, path and query to the target ops gave the request. */
+void http_sample_ops(struct acl_sample *smp, const struct http_view *v,
+    const struct http_ops *ops);
 
 /*
- * Run rules[0..n) in order on smp: header edits go to ops; the first deny,
- * redirect or return that applies ends the run and is returned. NULL: the
- * request goes on.
+ * Run rules[0..n) in order on smp: edits of the head in v (the request,
+ * or the response for http-response rules) go to ops, and a new path or
+ * query to smp too, so that later rules see it. The first deny,
+ * redirect or return that applies ends the run and is returned, as is
+ * &http_rewrite_failed when an edit does not fit. NULL: the request goes
+ * on.
  */
 const struct g_http_rule *http_rules(const struct g_http_rule *rules,
-    unsigned n, const struct acl_sample *smp, struct http_ops *ops);
+    unsigned n, const struct http_view *v, struct acl_sample *smp,
+    struct http_ops *ops);
+
+/* What http_rules() returns when an edit does not fit: a deny, 500. */
+extern const struct g_http_rule http_rewrite_failed;
 
 /* Flags for http_build_req() and http_build_rsp(). */
 #define HTTP_B_XFF		0x01	/* add X-Forwarded-For and -Proto */
@@ -89,9 +108,9 @@ size_t http_answer(char *out, size_t cap, unsigned status,
 /* px's errorfile for status, copied to out; 0 when it has none. */
 size_t http_answer_file(char *out, size_t cap, unsigned status,
     const struct g_proxy *px);
-/* The answer of an http-request redirect rule for request v. */
+/* The answer of an http-request redirect rule for the request in smp. */
 size_t http_redirect(char *out, size_t cap, const struct g_http_rule *r,
-    const struct http_view *v, bool close);
+    const struct acl_sample *smp, bool close);
 /* The answer of an http-request return rule. */
 size_t http_return(char *out, size_t cap, const struct g_http_rule *r,
     bool close);

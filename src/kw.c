@@ -1765,6 +1765,21 @@ kw_monitor_uri(struct kw_ctx *ctx, const struct kw *kw,
 	return 0;
 }
 
+/* Whether buf[0..len), read from path, is an HTTP response: 0 or -1. */
+static int
+kw_is_response(struct kw_ctx *ctx, const struct conf_word *w,
+    const char *path, const char *buf, size_t len)
+{
+	if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ||
+	    (strstr(buf, "\r\n\r\n") == NULL && strstr(buf, "\n\n") == NULL)) {
+		diag_error(ctx->d, &w->loc, "errorfile '%s' does not hold an "
+		    "HTTP response (a status line, headers, a blank line)",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
 /* errorfile CODE FILE: FILE holds a whole HTTP response. */
 static int
 kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
@@ -1798,13 +1813,8 @@ kw_errorfile(struct kw_ctx *ctx, const struct kw *kw,
 	buf = kw_read_file(ctx, fw, path, 65536, &len);
 	if (buf == NULL)
 		return -1;
-	if (len < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ||
-	    (strstr(buf, "\r\n\r\n") == NULL && strstr(buf, "\n\n") == NULL)) {
-		diag_error(ctx->d, &fw->loc, "errorfile '%s' does not hold an "
-		    "HTTP response (a status line, headers, a blank line)",
-		    path);
+	if (kw_is_response(ctx, fw, path, buf, len) < 0)
 		return -1;
-	}
 	ef = arena_alloc(&ctx->c->arena, sizeof(*ef));
 	if (ef == NULL)
 		return -1;
@@ -3002,12 +3012,22 @@ kw_act_redirect(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 		    "(expected location, prefix or scheme)", t->s);
 		return -1;
 	}
-	if ((r->value = kw_fmt(ctx, &st->words[i + 1], NULL)) == NULL)
+	/* a location may hold %[fetch]; a prefix or scheme is text */
+	if ((r->value = kw_fmt(ctx, &st->words[i + 1], r->redir ==
+	    REDIR_LOCATION ? r : NULL)) == NULL)
 		return -1;
 	r->status = 302;
 	for (i += 2; i < st->nwords; i++) {
 		const struct conf_word *w = &st->words[i];
 
+		if (conf_word_is(w, "drop-query")) {
+			r->redir_flags |= REDIR_F_DROP_QUERY;
+			continue;
+		}
+		if (conf_word_is(w, "append-slash")) {
+			r->redir_flags |= REDIR_F_APPEND_SLASH;
+			continue;
+		}
 		if (conf_word_is(w, "code") && i + 1 < st->nwords) {
 			if (kw_status(ctx, &st->words[++i], "redirect code",
 			    0, 999, &r->status) < 0)
@@ -3042,6 +3062,12 @@ kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 			return -1;
 		}
 		a = &st->words[++i];
+		if (r->body != NULL && (conf_word_is(w, "string") ||
+		    conf_word_is(w, "file") || conf_word_is(w, "errorfile"))) {
+			diag_error(ctx->d, &w->loc, "'return' takes one body: "
+			    "string, file or errorfile");
+			return -1;
+		}
 		if (conf_word_is(w, "status")) {
 			if (kw_status(ctx, a, "return status", 200, 599,
 			    &r->status) < 0)
@@ -3051,12 +3077,17 @@ kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 		} else if (conf_word_is(w, "string")) {
 			r->body = kw_dup(ctx, a);
 			r->body_len = a->len;
-		} else if (conf_word_is(w, "file")) {
+		} else if (conf_word_is(w, "file") ||
+		    conf_word_is(w, "errorfile")) {
 			const char *path = kw_path(ctx, a);
 
 			r->body = path ? kw_read_file(ctx, a, path, 65536,
 			    &r->body_len) : NULL;
 			if (r->body == NULL)
+				return -1;
+			r->raw = conf_word_is(w, "errorfile");
+			if (r->raw && kw_is_response(ctx, a, path, r->body,
+			    r->body_len) < 0)
 				return -1;
 		} else {
 			diag_error(ctx->d, &w->loc, "return option '%s' %s",
@@ -3064,12 +3095,54 @@ kw_act_return(struct kw_ctx *ctx, const struct conf_stmt *st, unsigned i,
 			return -1;
 		}
 	}
-	if (r->body != NULL && r->ctype == NULL) {
+	if (r->raw && r->ctype != NULL) {
+		diag_error(ctx->d, &st->loc, "'return' with an errorfile takes "
+		    "its content-type from the file, not 'content-type'");
+		return -1;
+	}
+	if (r->body != NULL && r->ctype == NULL && !r->raw) {
 		diag_error(ctx->d, &st->loc,
 		    "'return' with a body needs a content-type");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * set-path FMT, set-query FMT, replace-path REGEX FMT,
+ * replace-header NAME REGEX FMT and replace-value NAME REGEX FMT.
+ */
+static int
+kw_act_rewrite(struct kw_ctx *ctx, const struct conf_stmt *st,
+    const char *name, struct conf_http_rule *r)
+{
+	unsigned n = r->act == HTTP_ACT_SET_PATH ||
+	    r->act == HTTP_ACT_SET_QUERY ? 1 :
+	    r->act == HTTP_ACT_REPLACE_PATH ? 2 : 3;
+	const struct conf_word *re;
+	regex_t x;
+	int e;
+
+	if (kw_nargs(ctx, st, 2, n, n, name) < 0)
+		return -1;
+	if (n == 3 && kw_hdr_name(ctx, &st->words[2], r) < 0)
+		return -1;
+	if (n >= 2) {
+		re = &st->words[st->nwords - 2];
+		if ((e = regcomp(&x, re->s, REG_EXTENDED)) != 0) {
+			char msg[128];
+
+			regerror(e, &x, msg, sizeof(msg));
+			diag_error(ctx->d, &re->loc, "invalid regular "
+			    "expression '%s': %s", re->s, msg);
+			return -1;
+		}
+		regfree(&x);
+		if ((r->regex = kw_dup(ctx, re)) == NULL)
+			return -1;
+	}
+	r->value = kw_fmt(ctx, &st->words[st->nwords - 1], r);
+	return r->value != NULL ? 0 : -1;
 }
 
 static int
@@ -3084,13 +3157,13 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		{ "del-header",		0, HTTP_ACT_DEL_HEADER, 1, NULL },
 		{ "deny",		0, HTTP_ACT_DENY, 2, NULL },
 		{ "redirect",		0, HTTP_ACT_REDIRECT, 4, NULL },
-		{ "replace-header",	0, 0, 0, KW_LATER },
-		{ "replace-path",	0, 0, 0, KW_LATER },
-		{ "replace-value",	0, 0, 0, KW_LATER },
+		{ "replace-header",	0, HTTP_ACT_REPLACE_HEADER, 3, NULL },
+		{ "replace-path",	0, HTTP_ACT_REPLACE_PATH, 2, NULL },
+		{ "replace-value",	0, HTTP_ACT_REPLACE_VALUE, 3, NULL },
 		{ "return",		0, HTTP_ACT_RETURN, 8, NULL },
 		{ "set-header",		0, HTTP_ACT_SET_HEADER, 2, NULL },
-		{ "set-path",		0, 0, 0, KW_LATER },
-		{ "set-query",		0, 0, 0, KW_LATER },
+		{ "set-path",		0, HTTP_ACT_SET_PATH, 1, NULL },
+		{ "set-query",		0, HTTP_ACT_SET_QUERY, 1, NULL },
 		{ "set-var",		0, 0, 0, KW_LATER },
 		{ "tarpit",		0, 0, 0, KW_LATER },
 		{ "track-sc0",		0, HTTP_ACT_TRACK_SC, 3, NULL },
@@ -3103,8 +3176,8 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 		{ "allow",		0, 0, 0, KW_LATER },
 		{ "del-header",		0, HTTP_ACT_DEL_HEADER, 1, NULL },
 		{ "deny",		0, 0, 0, KW_LATER },
-		{ "replace-header",	0, 0, 0, KW_LATER },
-		{ "replace-value",	0, 0, 0, KW_LATER },
+		{ "replace-header",	0, HTTP_ACT_REPLACE_HEADER, 3, NULL },
+		{ "replace-value",	0, HTTP_ACT_REPLACE_VALUE, 3, NULL },
 		{ "set-header",		0, HTTP_ACT_SET_HEADER, 2, NULL },
 		{ "set-status",		0, 0, 0, KW_LATER },
 		{ "set-var",		0, 0, 0, KW_LATER },
@@ -3190,6 +3263,13 @@ kw_http_rule(struct kw_ctx *ctx, const struct conf_stmt *st, bool response)
 			    "only 'table NAME' after it", name);
 			bad = -1;
 		}
+		break;
+	case HTTP_ACT_SET_PATH:
+	case HTTP_ACT_SET_QUERY:
+	case HTTP_ACT_REPLACE_PATH:
+	case HTTP_ACT_REPLACE_HEADER:
+	case HTTP_ACT_REPLACE_VALUE:
+		bad = kw_act_rewrite(ctx, st, name, r);
 		break;
 	case HTTP_ACT_PROMETHEUS:
 		if (kw_nargs(ctx, st, 2, 1, 1, name) < 0) {

@@ -146,7 +146,7 @@ struct sess {
 	union sess_addr peer;
 	uint32_t ka_ms;		/* timeout http-keep-alive, kept when idle */
 	struct txn *txn;
-	union sess_addr pp_dst;	/* from a PROXY header, with SF_PP_DST */
+	union sess_addr pp_dst;	/* a PROXY header's or the socket's: SF_PP_DST */
 	struct ctr_slot *fe_ctr;	/* counts this connection as open */
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
@@ -368,6 +368,7 @@ io_tq_remove(struct eng_worker *w, struct io_reg *reg)
 }
 
 static void io_tq_fire(evutil_socket_t, short, void *);
+static const struct sockaddr *sess_dst(void *);
 
 /* Set the worker's timer for the heap's first entry, if it is earlier. */
 static void
@@ -1399,6 +1400,8 @@ sess_conn_rules(struct sess *s)
 	}
 	memset(&smp, 0, sizeof(smp));
 	smp.src = &s->peer.sa;
+	smp.dst = sess_dst;
+	smp.dst_arg = s;
 	smp.sc = &s->stk;
 	smp.g = g;
 	smp.table = fe->px.table;
@@ -1526,7 +1529,7 @@ stick_key(const struct g_stick_rule *r, const struct acl_sample *smp,
 	if (r->key == STICK_KEY_SRC)
 		return stk_key_ip(r->table->t, smp->src, key);
 	if (smp->hdr == NULL || (v = smp->hdr(smp->hdr_arg, r->key_arg,
-	    r->key_arg_len, &vl)) == NULL || vl == 0)
+	    r->key_arg_len, 0, &vl)) == NULL || vl == 0)
 		return 0;
 	if (vl > STK_KEY_MAX)
 		vl = STK_KEY_MAX;
@@ -1548,6 +1551,8 @@ txn_stick_sample(struct txn *t, struct http_view *v, struct acl_sample *smp)
 		memset(smp, 0, sizeof(*smp));
 		smp->src = &s->peer.sa;
 	}
+	smp->dst = sess_dst;
+	smp->dst_arg = s;
 	smp->ssl = s->ssl;
 	smp->sc = &t->stk;
 	smp->g = t->g;
@@ -1639,6 +1644,7 @@ ck_op(struct http_ops *ops, bool del, const char *name, const char *val,
 	if (ops->n >= HTTP_MAX_OPS)
 		return false;
 	o = &ops->op[ops->n++];
+	o->field = HTTP_OP_ADD;
 	o->del = del;
 	o->name = name;
 	o->nlen = strlen(name);
@@ -2297,6 +2303,8 @@ txn_tcp_backend(struct txn *t)
 
 	memset(&smp, 0, sizeof(smp));
 	smp.src = &t->s->peer.sa;
+	smp.dst = sess_dst;
+	smp.dst_arg = t->s;
 	smp.ssl = t->s->ssl;
 	smp.sc = &t->stk;
 	smp.g = t->g;
@@ -2630,6 +2638,24 @@ sess_peer_str(const struct sess *s, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * The address the client connected to (dst, dst_port): its PROXY
+ * header's, else asked of the socket once per connection.
+ */
+static const struct sockaddr *
+sess_dst(void *arg)
+{
+	struct sess *s = arg;
+	socklen_t dl = sizeof(s->pp_dst);
+
+	if (!(s->flags & SF_PP_DST)) {
+		if (getsockname(s->fd, &s->pp_dst.sa, &dl) < 0)
+			return NULL;
+		s->flags |= SF_PP_DST;
+	}
+	return &s->pp_dst.sa;
+}
+
 /* The head of a parsed request is in t->req: route it and send it on. */
 static int
 txn_request(struct sess *s)
@@ -2657,6 +2683,8 @@ txn_request(struct sess *s)
 		s->flags |= SF_CLOSE;
 
 	http_sample(&smp, &v, &s->peer.sa);
+	smp.dst = sess_dst;
+	smp.dst_arg = s;
 	smp.ssl = s->ssl;
 	smp.sc = &t->stk;
 	smp.g = t->g;
@@ -2675,8 +2703,9 @@ txn_request(struct sess *s)
 		return sess_send_own(s, ok, sizeof(ok) - 1, close ||
 		    t->req_body != H1_BODY_NONE);
 	}
-	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &smp, &t->req_ops);
-	for (i = 0; r == NULL && i < fe->nswitches; i++) {
+	r = http_rules(fe->px.http_req, fe->px.nhttp_req, &v, &smp,
+	    &t->req_ops);
+	for (i = 0; r == NULL && be == NULL && i < fe->nswitches; i++) {
 		if (graph_cond_match(fe->switches[i].cond, &smp))
 			be = fe->switches[i].be;
 	}
@@ -2684,7 +2713,7 @@ txn_request(struct sess *s)
 		be = fe->default_be;
 	/* the backend's own rules run after the frontend's */
 	if (r == NULL && be != NULL && be != fe->self_be)
-		r = http_rules(be->px.http_req, be->px.nhttp_req, &smp,
+		r = http_rules(be->px.http_req, be->px.nhttp_req, &v, &smp,
 		    &t->req_ops);
 	if (r != NULL) {
 		/* a body we will not read makes the connection unusable */
@@ -2694,6 +2723,8 @@ txn_request(struct sess *s)
 		t->status = r->status;
 		if (r->act == HTTP_ACT_PROMETHEUS)
 			return sess_send_stats(s, NULL, &smp, cl);
+		if (r == &http_rewrite_failed)
+			return sess_answer(s, 500, "rewrite failed");
 		if (r->act == HTTP_ACT_DENY) {
 			ctr_add(CTR_OF(fe->st, s->w), CTR_DENIED, 1);
 			/* deny_status 429 is how rate limits answer */
@@ -2702,7 +2733,7 @@ txn_request(struct sess *s)
 			return sess_answer(s, r->status, "denied");
 		}
 		len = r->act == HTTP_ACT_REDIRECT ?
-		    http_redirect(out, s->w->scratch_size, r, &v, cl) :
+		    http_redirect(out, s->w->scratch_size, r, &smp, cl) :
 		    http_return(out, s->w->scratch_size, r, cl);
 		if (len == 0)
 			return sess_answer(s, 500, "answer too large");
@@ -2764,6 +2795,7 @@ txn_connect(struct txn *t)
 			struct acl_sample smp;
 
 			http_sample(&smp, &v, NULL);
+			http_sample_ops(&smp, &v, &t->req_ops);
 			lr.key = smp.path;
 			lr.key_len = smp.path_len;
 		}
@@ -3402,6 +3434,8 @@ txn_response(struct txn *t, int hlen)
 	struct sess *s = t->s;
 	struct eng_worker *w = s->w;
 	struct http_view v = { t->req->data, &t->reqm };
+	/* what replace-header edits: the response; conditions see v */
+	struct http_view rv = { t->rsp->data, &t->rspm };
 	struct acl_sample smp;
 	const struct h1_msg *m = &t->rspm;
 	unsigned flags = 0;
@@ -3459,11 +3493,14 @@ txn_response(struct txn *t, int hlen)
 		s->flags |= SF_CLOSE;
 	}
 	http_sample(&smp, &v, &s->peer.sa);
+	http_sample_ops(&smp, &v, &t->req_ops);
+	smp.dst = sess_dst;
+	smp.dst_arg = s;
 	smp.ssl = s->ssl;
 	if (t->be != t->fe->self_be)
-		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &smp,
+		http_rules(t->be->px.http_rsp, t->be->px.nhttp_rsp, &rv, &smp,
 		    &t->rsp_ops);
-	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &smp,
+	http_rules(t->fe->px.http_rsp, t->fe->px.nhttp_rsp, &rv, &smp,
 	    &t->rsp_ops);
 	if (t->be->cookie_name != NULL)
 		txn_cookie_out(t);

@@ -170,7 +170,8 @@ verify_acl_mode(const struct conf_proxy *px, const struct conf_acl *a,
 
 	if (px->mode == PX_MODE_TCP && ci != NULL && ci->http_only)
 		diag_error(d, &a->loc, "acl criterion '%s' needs mode http; "
-		    "%s '%s' is mode tcp", ci->name, px_kind(px), px->name);
+		    "%s '%s' is mode tcp", a->kw ? a->kw : ci->name,
+		    px_kind(px), px->name);
 }
 
 static void

@@ -87,6 +87,7 @@ main(int argc, char **argv)
 		{ "examples", NULL, NULL, NULL, NULL, examples_tests },
 		{ "graph", NULL, NULL, NULL, NULL, graph_tests },
 		{ "h1", NULL, NULL, NULL, NULL, h1_tests },
+		{ "http", NULL, NULL, NULL, NULL, http_tests },
 		{ "kw", NULL, NULL, NULL, NULL, kw_tests },
 		{ "lb", NULL, NULL, NULL, NULL, lb_tests },
 		{ "log", NULL, NULL, NULL, NULL, log_tests },

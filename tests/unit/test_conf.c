@@ -275,7 +275,10 @@ static void
 test_escapes(void)
 {
 	EXPECT_STR(first_words("global\n  a\\ b \"x\\\"y\" \\x41\\x4a "
-	    "\"\\x42\" \\q \\#\n"), "[a b] [x\"y] [AJ] [B] [q] [#]");
+	    "\"\\x42\" \\q \\#\n"), "[a b] [x\"y] [AJ] [B] [\\q] [#]");
+	/* what is no escape keeps its backslash: "\1" in a replacement */
+	EXPECT_STR(first_words("global\n  a /\\1 \"\\2\" \\\\3\n"),
+	    "[a] [/\\1] [\\2] [\\3]");
 	EXPECT_STR(first_words("global\n  \"\\t|\\n|\\r\"\n"),
 	    "[\t|\n|\r]");
 	EXPECT_STR(diags("global\n  a\\ b \"x\\\"y\"\n"), "");

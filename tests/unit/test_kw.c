@@ -1549,8 +1549,124 @@ test_redirect_errors(void)
 	    "code\n"), "t.conf:2:37: error: redirect option 'code' needs a "
 	    "value\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request redirect location /x "
-	    "drop-query\n"), "t.conf:2:37: error: redirect option "
-	    "'drop-query' is not supported yet\n");
+	    "set-cookie A=1\n"), "t.conf:2:37: error: redirect option "
+	    "'set-cookie' is not supported yet\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request redirect prefix "
+	    "/%[src]\n"), "t.conf:2:32: error: '/%[src]': sample expressions "
+	    "in values are not supported yet (write a literal '%' as '%%')\n");
+}
+
+static void
+test_redirect_options(void)
+{
+	struct conf *c;
+	struct conf_proxy *px;
+	struct conf_http_rule *r;
+
+	LOAD(c, "frontend f\n"
+	    "  http-request redirect prefix /new code 307 drop-query "
+	    "append-slash\n"
+	    "  http-request redirect location https://%[req.hdr(host)]/x "
+	    "code 303\n");
+	PX(px, c, "f");
+	r = px->http_req;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->redir, REDIR_PREFIX);
+	EXPECT_INT(r->status, 307);
+	EXPECT_INT(r->redir_flags, REDIR_F_DROP_QUERY | REDIR_F_APPEND_SLASH);
+	EXPECT_TRUE(!r->value_fmt);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->redir, REDIR_LOCATION);
+	EXPECT_INT(r->status, 303);
+	EXPECT_INT(r->redir_flags, 0);
+	/* a location may hold fetches, kept as written for the graph */
+	EXPECT_TRUE(r->value_fmt);
+	EXPECT_STR(r->value, "https://%[req.hdr(host)]/x");
+	conf_free(c);
+}
+
+static void
+test_http_rewrite(void)
+{
+	struct conf *c;
+	struct conf_proxy *px;
+	struct conf_http_rule *r;
+
+	LOAD(c, "frontend f\n"
+	    "  http-request set-path /v2%[path]\n"
+	    "  http-request set-query a=1&%[query]\n"
+	    "  http-request replace-path ^/old/(.*) /new/\\1\n"
+	    "  http-request replace-header X-Host ^(.*)\\.test$ \\1.example\n"
+	    "  http-request replace-value Accept ^text/(.*) app/\\1 "
+	    "if { path_beg /x }\n"
+	    "  http-response replace-header Server .* weir\n");
+	PX(px, c, "f");
+	r = px->http_req;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_SET_PATH);
+	EXPECT_STR(r->value, "/v2%[path]");
+	EXPECT_TRUE(r->value_fmt);
+	CU_ASSERT_PTR_NULL(r->regex);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_SET_QUERY);
+	EXPECT_STR(r->value, "a=1&%[query]");
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_REPLACE_PATH);
+	EXPECT_STR(r->regex, "^/old/(.*)");
+	EXPECT_STR(r->value, "/new/\\1");
+	EXPECT_TRUE(!r->value_fmt);
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_REPLACE_HEADER);
+	EXPECT_STR(r->name, "X-Host");
+	EXPECT_STR(r->regex, "^(.*)\\.test$");
+	EXPECT_STR(r->value, "\\1.example");
+	r = r->next;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_REPLACE_VALUE);
+	EXPECT_STR(r->name, "Accept");
+	CU_ASSERT_PTR_NOT_NULL(r->cond);
+	r = px->http_rsp;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_REPLACE_HEADER);
+	EXPECT_STR(r->name, "Server");
+	EXPECT_STR(r->regex, ".*");
+	EXPECT_STR(r->value, "weir");
+	conf_free(c);
+}
+
+static void
+test_rewrite_errors(void)
+{
+	const char *got;
+
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-path\n"),
+	    "t.conf:2:3: error: 'http-request set-path' needs 1 argument, "
+	    "got 0\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request set-query a b\n"),
+	    "t.conf:2:28: error: 'http-request set-query' takes at most 1 "
+	    "argument, got 'b' too\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request replace-path /x\n"),
+	    "t.conf:2:3: error: 'http-request replace-path' needs 2 "
+	    "arguments, got 1\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request replace-header "
+	    "\"A B\" x y\n"), "t.conf:2:31: error: invalid header name "
+	    "'A B'\n");
+	got = kw_diags("frontend f\n  http-request replace-path (x /y\n");
+	EXPECT_TRUE(starts_with(got, "t.conf:2:29: error: invalid regular "
+	    "expression '(x': "));
+	got = kw_diags("frontend f\n  http-request replace-value A x( y\n");
+	EXPECT_TRUE(starts_with(got, "t.conf:2:32: error: invalid regular "
+	    "expression 'x(': "));
+	got = kw_diags("frontend f\n  http-request set-path %[nope]\n");
+	EXPECT_STR(got, "t.conf:2:25: error: '%[nope]': unknown sample fetch "
+	    "'nope' (see 'Sample fetches' in lb.conf(5))\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-response set-path /x\n"),
+	    "t.conf:2:17: error: unknown http-response action 'set-path' in "
+	    "frontend 'f' (did you mean 'set-var'?)\n");
 }
 
 static void
@@ -1563,11 +1679,54 @@ test_return_errors(void)
 	    "t.conf:2:30: error: return status must be 200..599, got 100\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return status\n"),
 	    "t.conf:2:23: error: 'status' needs a value\n");
+	EXPECT_STR(kw_diags("frontend f\n  http-request return content-type "
+	    "a/b string x string y\n"), "t.conf:2:49: error: 'return' takes "
+	    "one body: string, file or errorfile\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return hdr x y\n"),
 	    "t.conf:2:23: error: return option 'hdr' is not supported yet\n");
 	EXPECT_STR(kw_diags("frontend f\n  http-request return content-type "
 	    "a/b file /nonexistent/x\n"), "t.conf:2:45: error: cannot open "
 	    "'/nonexistent/x': No such file or directory\n");
+}
+
+static void
+test_return_errorfile(void)
+{
+	char dir[] = "/tmp/weir-kw-XXXXXX", text[512], name[512];
+	struct conf *c;
+	struct conf_proxy *px;
+	struct conf_http_rule *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	put_file(dir, "gone.http", "HTTP/1.1 410 Gone\r\nContent-Length: "
+	    "0\r\n\r\n");
+	put_file(dir, "bad.http", "<p>not a response</p>\n");
+	snprintf(text, sizeof(text), "frontend f\n"
+	    "  http-request return status 410 errorfile gone.http\n");
+	snprintf(name, sizeof(name), "%s/t.conf", dir);
+	c = kw_run(name, text);
+	EXPECT_STR(kw_buf, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	PX(px, c, "f");
+	r = px->http_req;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	EXPECT_INT(r->act, HTTP_ACT_RETURN);
+	EXPECT_TRUE(r->raw);
+	EXPECT_INT(r->body_len, 40);
+	conf_free(c);
+	snprintf(text, sizeof(text), "frontend f\n"
+	    "  http-request return errorfile bad.http\n"
+	    "  http-request return content-type a/b errorfile gone.http\n");
+	c = kw_run(name, text);
+	snprintf(text, sizeof(text), "%s/t.conf:2:33: error: errorfile "
+	    "'%s/bad.http' does not hold an HTTP response (a status line, "
+	    "headers, a blank line)\n"
+	    "%s/t.conf:3:3: error: 'return' with an errorfile takes its "
+	    "content-type from the file, not 'content-type'\n", dir, dir,
+	    dir);
+	EXPECT_STR(kw_buf, text);
+	conf_free(c);
+	rm_tree(dir);
 }
 
 /* ---- acl and switching ------------------------------------------------- */
@@ -1586,7 +1745,9 @@ test_acl_lines(void)
 	a = px->acls;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	EXPECT_STR(a->name, "api");
-	EXPECT_INT(a->crit, ACL_PATH_BEG);
+	EXPECT_INT(a->crit, ACL_PATH);
+	EXPECT_INT(a->match, ACL_M_BEG);
+	EXPECT_STR(a->kw, "path_beg");
 	EXPECT_INT(a->flags, ACL_F_ICASE);
 	EXPECT_INT(a->nvals, 2);
 	EXPECT_STR(a->vals[1].s, "/v2");
@@ -2090,6 +2251,13 @@ CU_TestInfo kw_tests[] = {
 	{ "%[fetch] in values is read; log-format variables are refused",
 	    test_http_format },
 	{ "redirect mistakes are reported", test_redirect_errors },
+	{ "redirect takes drop-query, append-slash and a %[] location",
+	    test_redirect_options },
+	{ "set-path, set-query, replace-path, replace-header, replace-value",
+	    test_http_rewrite },
+	{ "rewrite mistakes are reported at the word", test_rewrite_errors },
+	{ "return errorfile sends a whole response from a file",
+	    test_return_errorfile },
 	{ "return mistakes are reported", test_return_errors },
 	{ "acl lines are read in order", test_acl_lines },
 	{ "use_backend and default_backend are kept with their condition",

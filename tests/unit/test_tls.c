@@ -346,10 +346,10 @@ test_errors(void)
 }
 
 static const char *
-hdr_cb(void *arg, const char *name, size_t nlen, size_t *len)
+hdr_cb(void *arg, const char *name, size_t nlen, unsigned occ, size_t *len)
 {
 	(void)arg;
-	if (nlen == 4 && strncasecmp(name, "host", 4) == 0) {
+	if (occ == 0 && nlen == 4 && strncasecmp(name, "host", 4) == 0) {
 		*len = 6;
 		return "a.test";
 	}

@@ -41,6 +41,7 @@ extern CU_TestInfo diag_tests[];
 extern CU_TestInfo examples_tests[];
 extern CU_TestInfo graph_tests[];
 extern CU_TestInfo h1_tests[];
+extern CU_TestInfo http_tests[];
 extern CU_TestInfo kw_tests[];
 extern CU_TestInfo lb_tests[];
 extern CU_TestInfo log_tests[];
