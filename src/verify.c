@@ -479,7 +479,8 @@ verify_acl_http(const struct conf_proxy *px, const struct conf_term *t,
 
 	if (t->name == NULL) {
 		ci = t->anon != NULL ? acl_crit_info(t->anon->crit) : NULL;
-		*crit = ci != NULL ? ci->name : NULL;
+		if (ci != NULL)
+			*crit = t->anon->kw != NULL ? t->anon->kw : ci->name;
 		return ci != NULL && ci->http_only;
 	}
 	for (a = px->acls; a != NULL; a = a->next) {
@@ -487,7 +488,8 @@ verify_acl_http(const struct conf_proxy *px, const struct conf_term *t,
 			continue;
 		ci = acl_crit_info(a->crit);
 		if (ci != NULL && ci->http_only) {
-			*crit = ci->name;
+			/* as the user wrote it: path_beg, not path */
+			*crit = a->kw != NULL ? a->kw : ci->name;
 			return true;
 		}
 	}
