@@ -6,10 +6,12 @@
  * accounting and of the resident set, per entry, beside what the
  * structure says (sizeof(struct stk_entry) + key, stk_entry_size()).
  *
- * Built by hand against a build's libweir.a (see contrib/bench/README):
- *   cc -O2 -I. -Isrc -o stkmem contrib/bench/stkmem.c libweir.a \
- *       -levent_pthreads -levent -lssl -lcrypto -lpthread
- *   ./stkmem [N]            N distinct keys, 1000000 by default
+ * Built by hand against a build's libweir.a, from the top of the build
+ * (see contrib/bench/README; it is not part of make check):
+ *   make libweir.a
+ *   cc -O2 -Isrc -o contrib/bench/stkmem contrib/bench/stkmem.c libweir.a \
+ *       -lpthread
+ *   contrib/bench/stkmem [N]    N distinct keys, 1000000 by default
  */
 #include <arpa/inet.h>
 #include <malloc.h>
