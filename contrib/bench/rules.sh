@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (the variables are read by run and cost)
 # contrib/bench/rules.sh: sourced by run and cost. RULES picks rules added to every proxy's
 # frontend, the same lines for weir and HAProxy (in the lb.conf they share); it sets RULES_FE
 # (frontend lines), RULES_NGX_HTTP and RULES_NGX_LOC (nginx's http and location blocks), all
