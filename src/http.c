@@ -525,7 +525,6 @@ http_track(const struct g_http_rule *r, const struct acl_sample *smp)
 	if (sc->e[r->sc] == NULL)
 		return;
 	sc->t[r->sc] = r->table->t;
-	stk_conn(sc->t[r->sc], sc->e[r->sc], 1);
 }
 
 const struct g_http_rule http_rewrite_failed = {
@@ -608,12 +607,17 @@ http_fields(struct out *o, const char *buf, const struct h1_msg *m,
     const struct http_ops *ops, unsigned flags)
 {
 	unsigned i;
-	bool clen_done = false;
+	bool clen_done = false, edits = ops != NULL && ops->n > 0;
 	char num[32];
+	/* lines going out as they came, copied in one piece */
+	const char *run = NULL;
+	size_t run_len = 0;
 
 	for (i = 0; i < m->nhdrs; i++) {
 		const struct h1_hdr *h = &m->hdrs[i];
 		const char *name = buf + h->name_off;
+		const char *val = buf + h->value_off;
+		size_t vl = h->value_len;
 
 		if (h->flags & H1_HF_HOP) {
 			if (!(flags & HTTP_B_UPGRADE) ||
@@ -623,18 +627,12 @@ http_fields(struct out *o, const char *buf, const struct h1_msg *m,
 		if ((flags & HTTP_B_DECHUNK) &&
 		    h->kind == H1_HDR_TRANSFER_ENCODING)
 			continue;
-		if (http_deleted(ops, 0, name, h->name_len))
+		if (edits && http_deleted(ops, 0, name, h->name_len))
 			continue;
-		if (ops != NULL && ops->n > 0) {
+		if (edits) {
 			struct http_view v = { buf, m };
-			const char *val;
-			size_t vl;
 
 			val = http_field_val(&v, ops, i, &vl);
-			if (val != buf + h->value_off) {
-				out_field(o, name, h->name_len, val, vl);
-				continue;
-			}
 		}
 		if (h->kind == H1_HDR_CONTENT_LENGTH) {
 			/* "5, 5" goes on as the one value it stands for */
@@ -642,16 +640,34 @@ http_fields(struct out *o, const char *buf, const struct h1_msg *m,
 				continue;
 			clen_done = true;
 			if (memchr(buf + h->value_off, ',', h->value_len)) {
-				size_t nl = http_u64(num, m->clen);
-
-				out_field(o, name, h->name_len, num, nl);
-				continue;
+				vl = http_u64(num, m->clen);
+				val = num;
 			}
 		}
-		out_field(o, name, h->name_len, buf + h->value_off,
-		    h->value_len);
+		/*
+		 * A line written as weir would write it ("Name: value" and
+		 * CRLF) and kept whole joins the run; a skipped line ends it.
+		 */
+		if (val == buf + h->value_off &&
+		    h->value_off == h->name_off + h->name_len + 2u &&
+		    name[h->name_len + 1] == ' ' && val[vl] == '\r') {
+			if (run == NULL || run + run_len != name) {
+				if (run != NULL)
+					out_put(o, run, run_len);
+				run = name;
+				run_len = 0;
+			}
+			run_len += h->name_len + 2u + vl + 2u;
+			continue;
+		}
+		if (run != NULL)
+			out_put(o, run, run_len);
+		run = NULL;
+		out_field(o, name, h->name_len, val, vl);
 	}
-	for (i = 0; ops != NULL && i < ops->n; i++) {
+	if (run != NULL)
+		out_put(o, run, run_len);
+	for (i = 0; edits && i < ops->n; i++) {
 		const struct http_op *op = &ops->op[i];
 
 		if (op->del || op->field != HTTP_OP_ADD ||
