@@ -1271,7 +1271,6 @@ txn_untrack(struct txn *t)
 			t->stk.e[k] = NULL;
 			continue;
 		}
-		stk_conn(t->stk.t[k], t->stk.e[k], -1);
 		stk_release(t->stk.t[k], t->stk.e[k], io_now_ms());
 		t->stk.e[k] = NULL;
 	}
@@ -1333,7 +1332,6 @@ tcp_track(const struct g_tcp_rule *r, const struct acl_sample *smp,
 	kl = stk_key_ip(tb, smp->src, key);
 	if ((e = stk_track(tb, key, kl, add, true, smp->now_ms)) == NULL)
 		return false;
-	stk_conn(tb, e, 1);
 	sc->t[r->sc] = tb;
 	sc->e[r->sc] = e;
 	return true;
@@ -1434,7 +1432,6 @@ sess_untrack(struct sess *s)
 	for (k = 0; k < 3; k++) {
 		if (s->stk.e[k] == NULL)
 			continue;
-		stk_conn(s->stk.t[k], s->stk.e[k], -1);
 		stk_release(s->stk.t[k], s->stk.e[k], now);
 		s->stk.e[k] = NULL;
 	}

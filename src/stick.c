@@ -360,8 +360,10 @@ stk_track(struct stk_table *t, const unsigned char *key, size_t klen,
 	e = stk_get(t, sh, h, key, klen, now);
 	if (e != NULL) {
 		stk_add(t, e, add, now);
-		if (ref)
+		if (ref) {
 			e->refs++;
+			e->conn_cur++;
+		}
 	}
 	pthread_mutex_unlock(&sh->lock);
 	return e;
@@ -422,18 +424,6 @@ stk_count(struct stk_table *t, struct stk_entry *e, unsigned add,
 }
 
 void
-stk_conn(struct stk_table *t, struct stk_entry *e, int delta)
-{
-	struct stk_shard *sh = stk_shard(t, e->hash);
-
-	pthread_mutex_lock(&sh->lock);
-	e->conn_cur += delta;
-	if (e->conn_cur < 0)
-		e->conn_cur = 0;
-	pthread_mutex_unlock(&sh->lock);
-}
-
-void
 stk_release(struct stk_table *t, struct stk_entry *e, uint64_t now)
 {
 	struct stk_shard *sh = stk_shard(t, e->hash);
@@ -441,6 +431,8 @@ stk_release(struct stk_table *t, struct stk_entry *e, uint64_t now)
 	pthread_mutex_lock(&sh->lock);
 	if (e->refs > 0)
 		e->refs--;
+	if (e->conn_cur > 0)
+		e->conn_cur--;
 	e->touched = now;
 	pthread_mutex_unlock(&sh->lock);
 }

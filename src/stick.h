@@ -110,9 +110,10 @@ size_t stk_key_ip(const struct stk_table *t, const void *sockaddr,
 
 /*
  * Find or make the entry of key, count one for each rate in add (bits of
- * 1 << enum stk_data), and take a reference when ref (a session tracks
- * it; stk_release() gives it back). Returns the entry, or NULL when out of
- * memory. The entry stays valid while referenced.
+ * 1 << enum stk_data), and take a reference when ref: a connection
+ * tracks it, counted in conn_cur until stk_release() gives it back, all
+ * under one lock. Returns the entry, or NULL when out of memory. The
+ * entry stays valid while referenced.
  */
 struct stk_entry *stk_track(struct stk_table *t, const unsigned char *key,
     size_t klen, unsigned add, bool ref, uint64_t now);
@@ -131,9 +132,7 @@ int stk_set_server(struct stk_table *t, const unsigned char *key,
 /* Count events on a referenced entry (bits of 1 << enum stk_data). */
 void stk_count(struct stk_table *t, struct stk_entry *e, unsigned add,
     uint64_t now);
-/* conn_cur: one more or one less. */
-void stk_conn(struct stk_table *t, struct stk_entry *e, int delta);
-/* Let go of a reference taken by stk_track(). */
+/* Let go of a reference taken by stk_track(): one connection less. */
 void stk_release(struct stk_table *t, struct stk_entry *e, uint64_t now);
 
 /* The rate of data d of e over its period, at now. */

@@ -137,13 +137,13 @@ test_expire(void)
 	    1u << STK_D_HTTP_REQ_RATE, true, 7000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	CU_ASSERT_EQUAL(stk_rate(t, e, STK_D_HTTP_REQ_RATE, 7000), 1);
-	stk_conn(t, e, 1);
+	/* the tracking connection counts in conn_cur */
 	CU_ASSERT_EQUAL(stk_conn_cur(t, e), 1);
 	/* referenced: making room for others does not take it */
 	stk_track(t, (const unsigned char *)"bob", 3, 0, false, 20000);
 	CU_ASSERT_EQUAL(stk_conn_cur(t, e), 1);
-	stk_conn(t, e, -1);
 	stk_release(t, e, 20000);
+	CU_ASSERT_EQUAL(stk_conn_cur(t, e), 0);
 	stk_free(t);
 }
 
