@@ -597,6 +597,15 @@ h1_clen(struct h1_msg *m, const char *buf, const struct h1_hdr *h)
 
 	if (m->flags & H1_MF_CHUNKED)
 		return h1_fail(m, H1_ERR_CLEN_TE, h->name_off);
+	/* the usual value, a few digits and no list: no overflow possible */
+	if (h->value_len > 0 && h->value_len <= 18) {
+		for (n = 0, k = 0; k < h->value_len && H1_IS(v[k], C_DIGIT); k++)
+			n = n * 10 + (uint64_t)(v[k] - '0');
+		if (k == h->value_len) {
+			val = n;
+			i = h->value_len + 1;	/* the list is done */
+		}
+	}
 	while (h1_list_next(v, h->value_len, &i, &off, &len)) {
 		if (len == 0)
 			return h1_fail(
@@ -663,6 +672,14 @@ h1_connection(struct h1_msg *m, const char *buf, const struct h1_hdr *h)
 	size_t i = 0, off, len, k;
 	enum h1_hdr_kind kind;
 
+	/*
+	 * The usual values whole: a value has no CR, so comparing as
+	 * h1_name_is() does cannot take another byte for '-'.
+	 */
+	if (h->value_len == 10 && h1_name_is(v, "keep-alive", 10)) {
+		m->flags |= H1_MF_CONN_KEEPALIVE;
+		return 0;
+	}
 	while (h1_list_next(v, h->value_len, &i, &off, &len)) {
 		for (k = off; k < off + len; k++)
 			if (!H1_IS(v[k], C_TCHAR))
@@ -1002,6 +1019,7 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 			m->state = H1_S_SL_LF;
 			break;
 		case H1_S_HDR_START:
+		field_line:
 			if (c == '\r') {
 				m->mark = i++;
 				m->state = H1_S_END_LF;
@@ -1064,6 +1082,12 @@ h1_scan(struct h1_msg *m, const char *buf, uint32_t n)
 				return h1_fail(m, H1_ERR_BARE_CR, i - 1);
 			if ((rc = h1_line_end(m, buf, i++)) != 0)
 				return rc;
+			if (i < n) {
+				/* a field line or the end: on at once */
+				c = p[i];
+				h = m->hdrs + m->nhdrs;
+				goto field_line;
+			}
 			break;
 		case H1_S_DONE:
 		case H1_S_ERROR:

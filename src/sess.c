@@ -459,6 +459,10 @@ io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
 	uint64_t now = io_now_ms();
 
 	reg->due = now + (ms != 0 ? ms : IO_FOREVER_MS);
+	/* the usual case: same interest, the deadline moved forward */
+	if (what == reg->what && reg->hidx != 0 &&
+	    w->tq[reg->hidx - 1].at <= reg->due && event_initialized(ev))
+		return 0;
 	if (what != reg->what || !event_initialized(ev)) {
 		if (event_initialized(ev))
 			event_del(ev);
