@@ -98,23 +98,22 @@ struct txn;
  * comes due early is put back for what is left.
  */
 struct io_reg {
+	struct event ev;	/* the connection's, in libevent */
 	short what;		/* EV_READ, EV_WRITE or both; 0: none */
 	uint32_t hidx;		/* 1 + its place in the heap; 0: not there */
 	uint64_t due;		/* when the connection really times out */
 };
 
-/* An entry of a worker's timeout heap. */
+/* An entry of a worker's timeout heap: reg->ev is made active then. */
 struct io_tnode {
 	uint64_t at;		/* ms: when it comes up */
 	struct io_reg *reg;
-	struct event *ev;	/* made active with EV_TIMEOUT then */
 };
 
 struct srvconn {
 	struct srvconn *next, *prev;	/* idle or free list */
 	struct eng_worker *w;
 	int fd;
-	struct event ev;
 	struct io_reg reg;
 	uint8_t state;
 	bool reused;		/* served a request before this one */
@@ -139,7 +138,6 @@ struct sess {
 	struct eng_worker *w;
 	struct lsn *lsn;
 	int fd;
-	struct event ev;
 	struct io_reg reg;
 	uint8_t state;
 	uint8_t flags;
@@ -150,9 +148,17 @@ struct sess {
 	struct ctr_slot *fe_ctr;	/* counts this connection as open */
 	SSL *ssl;		/* NULL: plain TCP */
 	struct graph *hs_g;	/* held during the handshake: its contexts */
-	struct acl_sc stk;	/* tracked by tcp-request connection rules */
-	struct graph *stk_g;	/* their tables' graph, while tracked */
+	struct sess_trk *trk;	/* tracked by tcp-request connection rules */
 	uint32_t hs_ms;		/* each wait of the handshake, at most */
+};
+
+/*
+ * What tcp-request connection rules track for the connection's life, with
+ * the graph their tables are in: apart, as few connections have it.
+ */
+struct sess_trk {
+	struct acl_sc sc;
+	struct graph *g;
 };
 
 /* Bytes that could not be written at once and wait, copied. */
@@ -390,7 +396,7 @@ io_tq_arm(struct eng_worker *w, uint64_t now)
 
 /* Give reg an entry due at the latest at its deadline. */
 static int
-io_tq_put(struct eng_worker *w, struct event *ev, struct io_reg *reg,
+io_tq_put(struct eng_worker *w, struct io_reg *reg,
     uint64_t now)
 {
 	uint64_t at = reg->due - now > IO_TIMER_MAX_MS ? now + IO_TIMER_MAX_MS :
@@ -400,7 +406,6 @@ io_tq_put(struct eng_worker *w, struct event *ev, struct io_reg *reg,
 		if (w->tq[reg->hidx - 1].at <= at)
 			return 0;	/* it comes up early, and is put back */
 		w->tq[reg->hidx - 1].at = at;
-		w->tq[reg->hidx - 1].ev = ev;
 		io_tq_up(w, reg->hidx - 1);
 	} else {
 		if (w->tq_n == w->tq_cap) {
@@ -412,7 +417,7 @@ io_tq_put(struct eng_worker *w, struct event *ev, struct io_reg *reg,
 			w->tq = q;
 			w->tq_cap = cap;
 		}
-		w->tq[w->tq_n] = (struct io_tnode){ at, reg, ev };
+		w->tq[w->tq_n] = (struct io_tnode){ at, reg };
 		io_tq_up(w, w->tq_n++);
 	}
 	io_tq_arm(w, now);
@@ -437,11 +442,11 @@ io_tq_fire(evutil_socket_t fd, short what, void *arg)
 		n = w->tq[0];
 		io_tq_remove(w, n.reg);
 		if (n.reg->due > now) {
-			if (io_tq_put(w, n.ev, n.reg, now) < 0)
-				event_active(n.ev, EV_TIMEOUT, 0);
+			if (io_tq_put(w, n.reg, now) < 0)
+				event_active(&n.reg->ev, EV_TIMEOUT, 0);
 			continue;
 		}
-		event_active(n.ev, EV_TIMEOUT, 0);
+		event_active(&n.reg->ev, EV_TIMEOUT, 0);
 	}
 	io_tq_arm(w, now);
 }
@@ -453,9 +458,10 @@ io_tq_fire(evutil_socket_t fd, short what, void *arg)
  * comes earlier than its entry.
  */
 static int
-io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
+io_want(struct eng_worker *w, struct io_reg *reg, int fd,
     event_callback_fn cb, void *arg, short what, uint64_t ms)
 {
+	struct event *ev = &reg->ev;
 	uint64_t now = io_now_ms();
 
 	reg->due = now + (ms != 0 ? ms : IO_FOREVER_MS);
@@ -472,16 +478,16 @@ io_want(struct eng_worker *w, struct event *ev, struct io_reg *reg, int fd,
 		if (what != 0 && event_add(ev, NULL) < 0)
 			return -1;
 	}
-	return io_tq_put(w, ev, reg, now);
+	return io_tq_put(w, reg, now);
 }
 
 /* The connection of ev and reg is closing: no more timeout. */
 static void
-io_forget(struct eng_worker *w, struct event *ev, struct io_reg *reg)
+io_forget(struct eng_worker *w, struct io_reg *reg)
 {
 	io_tq_remove(w, reg);
-	if (event_initialized(ev))
-		event_del(ev);
+	if (event_initialized(&reg->ev))
+		event_del(&reg->ev);
 }
 
 /*
@@ -489,13 +495,13 @@ io_forget(struct eng_worker *w, struct event *ev, struct io_reg *reg)
  * having moved since, in which case the entry goes back for what is left.
  */
 static bool
-io_early(struct eng_worker *w, struct event *ev, struct io_reg *reg)
+io_early(struct eng_worker *w, struct io_reg *reg)
 {
 	uint64_t now = io_now_ms();
 
 	if (now >= reg->due)
 		return false;
-	return io_tq_put(w, ev, reg, now) == 0;
+	return io_tq_put(w, reg, now) == 0;
 }
 
 /*
@@ -513,14 +519,14 @@ io_want_tls(struct event *ev, SSL *ssl, short what, int r)
 static int
 sess_want(struct sess *s, short what, uint64_t ms)
 {
-	return io_want_tls(&s->ev, s->ssl, what, io_want(s->w, &s->ev,
+	return io_want_tls(&s->reg.ev, s->ssl, what, io_want(s->w,
 	    &s->reg, s->fd, sess_on_event, s, what, ms));
 }
 
 static int
 sc_want(struct srvconn *sc, short what, uint64_t ms)
 {
-	return io_want_tls(&sc->ev, sc->ssl, what, io_want(sc->w, &sc->ev,
+	return io_want_tls(&sc->reg.ev, sc->ssl, what, io_want(sc->w,
 	    &sc->reg, sc->fd, sc_on_event, sc, what, ms));
 }
 
@@ -1165,7 +1171,7 @@ sess_close(struct sess *s, const char *reason)
 		txn_free(s, s->txn);
 	}
 	sess_untrack(s);
-	io_forget(w, &s->ev, &s->reg);
+	io_forget(w, &s->reg);
 	if (s->hs_g != NULL) {
 		eng_graph_drop(w, s->hs_g);
 		s->hs_g = NULL;
@@ -1250,7 +1256,7 @@ sc_close(struct srvconn *sc)
 {
 	struct eng_worker *w = sc->w;
 
-	io_forget(w, &sc->ev, &sc->reg);
+	io_forget(w, &sc->reg);
 	io_tls_free(sc->ssl);
 	sc->ssl = NULL;
 	if (sc->fd >= 0)
@@ -1394,7 +1400,9 @@ sess_conn_rules(struct sess *s)
 	const struct g_frontend *fe = lsn_frontend(s->lsn, g);
 	const struct g_tcp_rule *r;
 	struct acl_sample smp;
+	struct acl_sc sc = { { NULL }, { NULL } };
 	bool tracked;
+	unsigned k;
 
 	if (fe == NULL || fe->ntcp_conn == 0) {
 		eng_graph_drop(w, g);
@@ -1404,7 +1412,7 @@ sess_conn_rules(struct sess *s)
 	smp.src = &s->peer.sa;
 	smp.dst = sess_dst;
 	smp.dst_arg = s;
-	smp.sc = &s->stk;
+	smp.sc = &sc;
 	smp.g = g;
 	smp.table = fe->px.table;
 	smp.now_ms = io_now_ms();
@@ -1412,10 +1420,16 @@ sess_conn_rules(struct sess *s)
 	    1u << STK_D_CONN_RATE, &tracked);
 	if (r != NULL && r->act == TCP_ACT_REJECT)
 		ctr_add(CTR_OF(fe->st, w), CTR_DENIED_CONN, 1);
-	if (tracked)
-		s->stk_g = g;
-	else
+	if (tracked && (s->trk = malloc(sizeof(*s->trk))) != NULL) {
+		s->trk->sc = sc;
+		s->trk->g = g;
+	} else {
+		/* nothing tracked, or no memory to keep it: let go */
+		for (k = 0; k < 3; k++)
+			if (sc.e[k] != NULL)
+				stk_release(sc.t[k], sc.e[k], smp.now_ms);
 		eng_graph_drop(w, g);
+	}
 	if (r != NULL && r->act == TCP_ACT_REJECT) {
 		sess_refuse(s, "rejected by tcp-request connection");
 		return SESS_GONE;
@@ -1430,17 +1444,15 @@ sess_untrack(struct sess *s)
 	uint64_t now;
 	unsigned k;
 
-	if (s->stk_g == NULL)
+	if (s->trk == NULL)
 		return;
 	now = io_now_ms();
-	for (k = 0; k < 3; k++) {
-		if (s->stk.e[k] == NULL)
-			continue;
-		stk_release(s->stk.t[k], s->stk.e[k], now);
-		s->stk.e[k] = NULL;
-	}
-	eng_graph_drop(s->w, s->stk_g);
-	s->stk_g = NULL;
+	for (k = 0; k < 3; k++)
+		if (s->trk->sc.e[k] != NULL)
+			stk_release(s->trk->sc.t[k], s->trk->sc.e[k], now);
+	eng_graph_drop(s->w, s->trk->g);
+	free(s->trk);
+	s->trk = NULL;
 }
 
 /*
@@ -1454,11 +1466,13 @@ txn_track_sess(struct txn *t, unsigned add, uint64_t now)
 	struct sess *s = t->s;
 	unsigned k;
 
+	if (s->trk == NULL)
+		return;
 	for (k = 0; k < 3; k++) {
-		if (s->stk.e[k] == NULL || t->stk.e[k] != NULL)
+		if (s->trk->sc.e[k] == NULL || t->stk.e[k] != NULL)
 			continue;
-		t->stk.t[k] = s->stk.t[k];
-		t->stk.e[k] = s->stk.e[k];
+		t->stk.t[k] = s->trk->sc.t[k];
+		t->stk.e[k] = s->trk->sc.e[k];
 		t->stk_sess |= (uint8_t)(1u << k);
 		if (add != 0)
 			stk_count(t->stk.t[k], t->stk.e[k], add, now);
@@ -2100,7 +2114,7 @@ sc_on_idle_event(struct srvconn *sc, short what)
 		if (r <= 0 && SSL_get_error(sc->ssl, r) ==
 		    SSL_ERROR_WANT_READ) {
 			if (SSL_has_pending(sc->ssl))
-				event_active(&sc->ev, EV_READ, 0);
+				event_active(&sc->reg.ev, EV_READ, 0);
 			return;
 		}
 		ERR_clear_error();
@@ -3887,7 +3901,7 @@ sess_on_event(evutil_socket_t fd, short what, void *arg)
 	struct txn *t = s->txn;
 	ssize_t n;
 
-	if ((what & EV_TIMEOUT) && io_early(s->w, &s->ev, &s->reg)) {
+	if ((what & EV_TIMEOUT) && io_early(s->w, &s->reg)) {
 		what &= ~EV_TIMEOUT;
 		if (what == 0)
 			return;
@@ -4009,7 +4023,7 @@ sc_on_event(evutil_socket_t fd, short what, void *arg)
 	struct srvconn *sc = arg;
 	struct txn *t = sc->txn;
 
-	if ((what & EV_TIMEOUT) && io_early(sc->w, &sc->ev, &sc->reg)) {
+	if ((what & EV_TIMEOUT) && io_early(sc->w, &sc->reg)) {
 		what &= ~EV_TIMEOUT;
 		if (what == 0)
 			return;
@@ -4306,7 +4320,7 @@ sess_close_on_graph(struct eng_worker *w, const struct graph *g)
 	for (s = w->live; s != NULL; s = next) {
 		next = s->next;
 		if ((s->txn != NULL && s->txn->g == g) || s->hs_g == g ||
-		    s->stk_g == g) {
+		    (s->trk != NULL && s->trk->g == g)) {
 			sess_close(s, "hard-stop-after");
 		}
 	}
