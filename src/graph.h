@@ -9,7 +9,7 @@
 
 #include "graph-t.h"
 
-#define GRAPH_DEFAULT_BUFSIZE	16384
+#define GRAPH_DEFAULT_BUFSIZE	32768
 #define GRAPH_DEFAULT_MAXHDR	101
 #define GRAPH_DEFAULT_MAXCONN	4096
 #define GRAPH_DEFAULT_STATS_URI	"/weir?stats"
