@@ -1219,6 +1219,12 @@ sess_linger(struct sess *s)
 {
 	if (s->txn != NULL)
 		txn_free(s, s->txn);
+	/*
+	 * Its last answer is out: the connection no longer counts as open
+	 * for the counters it tracks, or a client that reconnects at once
+	 * would find itself counted twice.
+	 */
+	sess_untrack(s);
 	if (io_shutdown(s->fd, s->ssl) < 0) {
 		sess_close(s, "done");
 		return;
