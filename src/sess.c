@@ -1277,11 +1277,19 @@ sc_close(struct srvconn *sc)
 static void
 txn_untrack(struct txn *t)
 {
+	/* a 4xx answer, from a server or from weir, is an HTTP error */
+	bool err = t->status >= 400 && t->status <= 499;
+	uint64_t now = 0;
 	unsigned k;
 
 	for (k = 0; k < 3; k++) {
 		if (t->stk.e[k] == NULL)
 			continue;
+		if (err) {
+			now = now != 0 ? now : io_now_ms();
+			stk_count(t->stk.t[k], t->stk.e[k],
+			    1u << STK_D_HTTP_ERR_RATE, now);
+		}
 		if (t->stk_sess & (1u << k)) {
 			/* the session's: it lets go when it closes */
 			t->stk.e[k] = NULL;

@@ -5,11 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need_engine_tools
-plan 7
+plan 8
 
 cd "$T_DIR" || exit 99
 backend app || exit 99
 PW=$(free_port)
+PE=$(free_port)
 
 cat >lb.conf <<CONF
 defaults
@@ -22,6 +23,12 @@ frontend web
     stick-table type ip size 100k expire 60s store http_req_rate(10s),conn_cur
     http-request track-sc0 src
     http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }
+    default_backend app
+frontend errs
+    bind 127.0.0.1:$PE
+    stick-table type ip size 1k expire 60s store http_err_rate(60s)
+    http-request track-sc0 src
+    http-request deny deny_status 403 if { sc_http_err_rate(0) gt 3 }
     default_backend app
 backend app
     server app 127.0.0.1:$PORT_app
@@ -46,6 +53,16 @@ ok $? "weir reloads"
 is "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$U")" "429" \
     "after a reload the limited address is still limited"
 is "$(grep -c 'GET / ' app.log)" "101" "denied requests never reach the server"
+
+# each 4xx answer counts as an error: after 4 of them, denied (403s count too)
+set --
+i=0
+while [ $i -lt 6 ]; do
+	set -- "$@" -o /dev/null "http://127.0.0.1:$PE/e?status=404"
+	i=$((i + 1))
+done
+curl -s --max-time 20 -w '%{http_code}\n' "$@" >errs.txt
+is "$(tally errs.txt)" "403=2 404=4" "http_err_rate counts 4xx answers: after 4, the client is denied"
 
 stop_weir
 done_testing
