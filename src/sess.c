@@ -303,11 +303,30 @@ txn_now(const struct txn *t)
 /* "No timeout": a deadline no connection lives to see. */
 #define IO_FOREVER_MS		((uint64_t)1 << 50)
 
-/*
- * A body this short that follows a head built in the worker's scratch is
- * copied after it, so that both go out in one plain send().
- */
+/* The longest body io_body() copies behind a head. */
 #define IO_COALESCE_MAX		2048
+
+/*
+ * Add body[0..len) to iov[0..cnt) for one write; returns the new count.
+ * After a head just built in the worker's scratch, a short body is
+ * copied behind it: one send() rather than two, one record over TLS.
+ */
+static int
+io_body(struct eng_worker *w, struct iovec *iov, int cnt, const char *body,
+    size_t len)
+{
+	if (len == 0)
+		return cnt;
+	if (cnt == 1 && iov[0].iov_base == w->scratch &&
+	    len <= IO_COALESCE_MAX && iov[0].iov_len + len <= w->scratch_size) {
+		memcpy(w->scratch + iov[0].iov_len, body, len);
+		iov[0].iov_len += len;
+		return cnt;
+	}
+	iov[cnt].iov_base = (void *)body;
+	iov[cnt].iov_len = len;
+	return cnt + 1;
+}
 
 /* A coarse monotonic clock in ms: cheap, and precise enough for timeouts. */
 static uint64_t
@@ -375,6 +394,7 @@ io_tq_remove(struct eng_worker *w, struct io_reg *reg)
 
 static void io_tq_fire(evutil_socket_t, short, void *);
 static const struct sockaddr *sess_dst(void *);
+static void sess_sample(struct sess *, struct acl_sample *);
 
 /* Set the worker's timer for the heap's first entry, if it is earlier. */
 static void
@@ -1422,10 +1442,7 @@ sess_conn_rules(struct sess *s)
 		eng_graph_drop(w, g);
 		return 0;
 	}
-	memset(&smp, 0, sizeof(smp));
-	smp.src = &s->peer.sa;
-	smp.dst = sess_dst;
-	smp.dst_arg = s;
+	sess_sample(s, &smp);
 	smp.sc = &sc;
 	smp.g = g;
 	smp.table = fe->px.table;
@@ -1576,12 +1593,11 @@ txn_stick_sample(struct txn *t, struct http_view *v, struct acl_sample *smp)
 		v->buf = t->req->data;
 		v->m = &t->reqm;
 		http_sample(smp, v, &s->peer.sa);
+		smp->dst = sess_dst;
+		smp->dst_arg = s;
 	} else {
-		memset(smp, 0, sizeof(*smp));
-		smp->src = &s->peer.sa;
+		sess_sample(s, smp);
 	}
-	smp->dst = sess_dst;
-	smp->dst_arg = s;
 	smp->ssl = s->ssl;
 	smp->sc = &t->stk;
 	smp->g = t->g;
@@ -2330,10 +2346,7 @@ txn_tcp_backend(struct txn *t)
 	struct acl_sample smp;
 	unsigned i;
 
-	memset(&smp, 0, sizeof(smp));
-	smp.src = &t->s->peer.sa;
-	smp.dst = sess_dst;
-	smp.dst_arg = t->s;
+	sess_sample(t->s, &smp);
 	smp.ssl = t->s->ssl;
 	smp.sc = &t->stk;
 	smp.g = t->g;
@@ -2683,6 +2696,16 @@ sess_dst(void *arg)
 		s->flags |= SF_PP_DST;
 	}
 	return &s->pp_dst.sa;
+}
+
+/* A sample of the connection alone: its addresses, no request. */
+static void
+sess_sample(struct sess *s, struct acl_sample *smp)
+{
+	memset(smp, 0, sizeof(*smp));
+	smp->src = &s->peer.sa;
+	smp->dst = sess_dst;
+	smp->dst_arg = s;
 }
 
 /* The head of a parsed request is in t->req: route it and send it on. */
@@ -3057,17 +3080,8 @@ txn_send_head(struct txn *t, const char *head, size_t hlen)
 		return sess_answer(t->s, 400, "bad chunked body");
 	iov[cnt].iov_base = (void *)head;
 	iov[cnt++].iov_len = hlen;
-	if (t->req_ready > 0 && head == t->s->w->scratch &&
-	    t->req_ready <= IO_COALESCE_MAX &&
-	    hlen + t->req_ready <= t->s->w->scratch_size) {
-		/* the same bytes in one piece: a send() rather than two */
-		memcpy(t->s->w->scratch + hlen, t->req->data + t->req->start,
-		    t->req_ready);
-		iov[0].iov_len += t->req_ready;
-	} else if (t->req_ready > 0) {
-		iov[cnt].iov_base = t->req->data + t->req->start;
-		iov[cnt++].iov_len = t->req_ready;
-	}
+	cnt = io_body(t->s->w, iov, cnt, t->req->data + t->req->start,
+	    t->req_ready);
 	n = io_writev(t->sc->fd, t->sc->ssl, iov, cnt);
 	if (n < 0)
 		return txn_server_error(t, "write error");
@@ -3380,17 +3394,8 @@ txn_send_rsp_with(struct txn *t, const char *head, size_t hlen)
 		iov[cnt].iov_base = t->cpend.p + t->cpend.off;
 		iov[cnt++].iov_len = t->cpend.len - t->cpend.off;
 	}
-	if (t->rsp_ready > 0 && head == s->w->scratch &&
-	    t->rsp_ready <= IO_COALESCE_MAX &&
-	    hlen + t->rsp_ready <= s->w->scratch_size) {
-		/* the same bytes in one piece: a send() rather than two */
-		memcpy(s->w->scratch + hlen, t->rsp->data + t->rsp->start,
-		    t->rsp_ready);
-		iov[0].iov_len += t->rsp_ready;
-	} else if (t->rsp_ready > 0) {
-		iov[cnt].iov_base = t->rsp->data + t->rsp->start;
-		iov[cnt++].iov_len = t->rsp_ready;
-	}
+	cnt = io_body(s->w, iov, cnt, t->rsp->data + t->rsp->start,
+	    t->rsp_ready);
 	if (cnt > 0) {
 		n = io_writev(s->fd, s->ssl, iov, cnt);
 		if (n < 0) {
