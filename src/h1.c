@@ -593,7 +593,7 @@ h1_clen(struct h1_msg *m, const char *buf, const struct h1_hdr *h)
 	const char *v = buf + h->value_off;
 	size_t i = 0, off, len, k;
 	uint64_t n, val = 0;
-	bool first = true;
+	bool first = true, whole = false;
 
 	if (m->flags & H1_MF_CHUNKED)
 		return h1_fail(m, H1_ERR_CLEN_TE, h->name_off);
@@ -601,12 +601,10 @@ h1_clen(struct h1_msg *m, const char *buf, const struct h1_hdr *h)
 	if (h->value_len > 0 && h->value_len <= 18) {
 		for (n = 0, k = 0; k < h->value_len && H1_IS(v[k], C_DIGIT); k++)
 			n = n * 10 + (uint64_t)(v[k] - '0');
-		if (k == h->value_len) {
-			val = n;
-			i = h->value_len + 1;	/* the list is done */
-		}
+		whole = k == h->value_len;
+		val = n;
 	}
-	while (h1_list_next(v, h->value_len, &i, &off, &len)) {
+	while (!whole && h1_list_next(v, h->value_len, &i, &off, &len)) {
 		if (len == 0)
 			return h1_fail(
 			    m, H1_ERR_CLEN, h->value_off + (uint32_t)off);
