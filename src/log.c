@@ -312,6 +312,17 @@ tm_of(struct log_host *h, uint64_t us)
 	return &h->tm;
 }
 
+/* 09:01:50 */
+static void
+out_hms(struct out *o, const struct tm *tm)
+{
+	out_num(o, (uint64_t)tm->tm_hour, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_min, 2);
+	out_chr(o, ':');
+	out_num(o, (uint64_t)tm->tm_sec, 2);
+}
+
 /* 2026-11-23T09:01:50.123+00:00, with 3 or 6 decimals of a second. */
 static void
 out_iso(struct out *o, struct log_host *h, uint64_t us, int digits)
@@ -325,11 +336,7 @@ out_iso(struct out *o, struct log_host *h, uint64_t us, int digits)
 	out_chr(o, '-');
 	out_num(o, (uint64_t)tm->tm_mday, 2);
 	out_chr(o, 'T');
-	out_num(o, (uint64_t)tm->tm_hour, 2);
-	out_chr(o, ':');
-	out_num(o, (uint64_t)tm->tm_min, 2);
-	out_chr(o, ':');
-	out_num(o, (uint64_t)tm->tm_sec, 2);
+	out_hms(o, tm);
 	out_chr(o, '.');
 	if (digits == 3)
 		out_num(o, us % 1000000u / 1000u, 3);
@@ -355,11 +362,7 @@ out_date(struct out *o, struct log_host *h, uint64_t us)
 	out_chr(o, '/');
 	out_num(o, (uint64_t)tm->tm_year + 1900, 4);
 	out_chr(o, ':');
-	out_num(o, (uint64_t)tm->tm_hour, 2);
-	out_chr(o, ':');
-	out_num(o, (uint64_t)tm->tm_min, 2);
-	out_chr(o, ':');
-	out_num(o, (uint64_t)tm->tm_sec, 2);
+	out_hms(o, tm);
 	out_chr(o, '.');
 	out_num(o, us % 1000000u / 1000u, 3);
 }
@@ -598,11 +601,7 @@ log_format(char *buf, size_t size, const struct log_rec *r,
 			out_chr(&o, ' ');
 		out_num(&o, (uint64_t)tm->tm_mday, 1);
 		out_chr(&o, ' ');
-		out_num(&o, (uint64_t)tm->tm_hour, 2);
-		out_chr(&o, ':');
-		out_num(&o, (uint64_t)tm->tm_min, 2);
-		out_chr(&o, ':');
-		out_num(&o, (uint64_t)tm->tm_sec, 2);
+		out_hms(&o, tm);
 		out_str(&o, " weir[");
 		out_num(&o, (uint64_t)h->pid, 1);
 		out_str(&o, "]: ");
